@@ -1,2 +1,0 @@
-/* placeholder: being written */
-typedef int visa_placeholder_cli;
