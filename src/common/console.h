@@ -44,7 +44,8 @@ void console_flush(struct console *c);
 int console_queue_input(struct console *c, int guest, const void *buf, size_t len);
 /* Queue the whole of an open stream; 0, or -1 (errno set). */
 int console_queue_stream(struct console *c, int guest, FILE *f);
-/* Drop queued input and pending output of GUEST (reset). */
+/* GUEST was reset: flush its pending output and rewind its input so the
+ * reset guest reads the same input again. */
 void console_reset_guest(struct console *c, int guest);
 
 #endif /* VISA_CONSOLE_H */
