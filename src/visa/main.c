@@ -303,6 +303,11 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
 
+    /* Guest output appears line by line even through a pipe (a guest may
+     * run for long); --trace writes too much for that. */
+    if (!trace)
+        setvbuf(stdout, NULL, _IOLBF, 0);
+
     int status;
     if (!monitor) {
         struct batch_opts o = { max_insns, trace, quiet };
