@@ -105,7 +105,10 @@ struct visa_guest {
 struct visa_slice_rec {
     uint8_t guest;                         /* id */
     uint8_t why;                           /* enum visa_exit that ended it, or
-                                              VISA_EXIT_NONE: yield/stopped run */
+                                              VISA_EXIT_NONE: a yield, or the
+                                              guest was paused or blocked
+                                              outside a run (only slices
+                                              that ended are recorded) */
     uint32_t insns;                        /* instructions run in it */
     uint64_t start;                        /* machine instruction count at start */
 };
@@ -144,6 +147,7 @@ struct visa_hv {
     struct visa_callbacks cb;
     volatile sig_atomic_t *stop_flag;      /* set by a signal handler */
     bool slow;                             /* a hook is installed */
+    uint64_t slice_start;                  /* icount when cur's slice began */
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -181,6 +185,11 @@ int visa_hv_set_slice(struct visa_hv *hv, uint32_t slice);            /* >= 1 */
 int visa_hv_set_guest_slice(struct visa_hv *hv, int guest, uint32_t slice); /* 0: global */
 int visa_hv_pause(struct visa_hv *hv, int guest);
 int visa_hv_resume(struct visa_hv *hv, int guest);  /* PAUSED or BLOCKED -> RUNNING */
+/* Set the EPT entry of guest FRAME (0..3) to PERM (VISA_EPT_R/W/X bits,
+ * present), or make it not present with VISA_EPT_NOT_PRESENT; the host
+ * frame is kept.  Flushes GUEST's TLB.  VISA_ERANGE for a bad frame or
+ * perm. */
+#define VISA_EPT_NOT_PRESENT 0x80u
 int visa_hv_set_ept(struct visa_hv *hv, int guest, unsigned frame, unsigned perm);
 void visa_hv_flush_tlb(struct visa_hv *hv, int guest);
 /* Recompute hv->slow after a callback changed (done by set_callbacks). */

@@ -1,0 +1,102 @@
+/* internal.h - declarations shared by the hypervisor core's files.
+ *
+ * Copyright (C) 2026 The vISA authors.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * hv.c   life cycle, controls, the scheduler (visa_hv_run, visa_hv_step)
+ * mmu.c  the two-stage translation, the TLB, the monitor's memory access
+ * exec.c the interpreter, VM exits and their default handling
+ *
+ * Nothing here is visible outside src/core; every name is visa_core_*.
+ */
+#ifndef VISA_CORE_INTERNAL_H
+#define VISA_CORE_INTERNAL_H
+
+#include "visa/hv.h"
+
+/* The page-fault access bits double as the permission an access needs, so
+ * a TLB or EPT check is a single AND. */
+_Static_assert(VISA_PFQ_READ == VISA_EPT_R && VISA_PFQ_WRITE == VISA_EPT_W &&
+               VISA_PFQ_FETCH == VISA_EPT_X, "access bits are permission bits");
+
+#define VISA_PAGE_MASK  (VISA_PAGE_SIZE - 1u)
+
+/* A page fault about to be recorded in the VMCS. */
+struct visa_fault {
+    uint32_t qual;               /* VISA_PFQ_* bits */
+    uint32_t va;
+    uint32_t gpa;
+    bool gpa_valid;              /* stage-2 faults only */
+};
+
+/* ---- mmu.c ------------------------------------------------------------- */
+
+/* Walk VA for ACCESS (VISA_PFQ_READ, _WRITE or _FETCH; 0 for the monitor,
+ * which only needs present entries) and describe every step in *W, without
+ * touching the machine.  W->tlb_* are left for the caller. */
+void visa_core_walk(const struct visa_hv *hv, const struct visa_guest *g,
+                    uint32_t va, unsigned access, struct visa_walk *w);
+
+/* The interpreter's translation after the inline fast checks failed: paging
+ * off faults, TLB misses (walk, A/D write-back, fill).  Returns the host
+ * address or fills *F and returns NULL. */
+uint8_t *visa_core_translate_slow(struct visa_hv *hv, struct visa_guest *g,
+                                  uint32_t va, unsigned access,
+                                  struct visa_fault *f);
+
+/* Host address of VA for ACCESS as the guest sees it: one TLB lookup
+ * (paging on), a walk on a miss.  NULL and *F filled on a fault. */
+static inline uint8_t *visa_core_translate(struct visa_hv *hv, struct visa_guest *g,
+                                           uint32_t va, unsigned access,
+                                           struct visa_fault *f)
+{
+    if (g->vmcs.ptbr == 0) {
+        /* Paging off: VA = GPA, the EPT alone decides (no TLB). */
+        if (va < VISA_GUEST_MEM) {
+            const struct visa_ept_entry *e = &g->vmcs.ept[va >> VISA_PAGE_SHIFT];
+            if (e->present && (e->perm & access) && e->hframe < hv->nframes)
+                return hv->mem + ((size_t)e->hframe << VISA_PAGE_SHIFT) +
+                       (va & VISA_PAGE_MASK);
+        }
+    } else {
+        uint32_t vpn = va >> VISA_PAGE_SHIFT;
+        const struct visa_tlb_entry *t = &g->tlb[vpn % VISA_TLB_SIZE];
+        if (t->vpn == vpn && (t->perm & access) &&
+            (access != VISA_PFQ_WRITE || t->dirty)) {
+            g->tlb_hits++;
+            return hv->mem + ((size_t)t->hframe << VISA_PAGE_SHIFT) +
+                   (va & VISA_PAGE_MASK);
+        }
+    }
+    return visa_core_translate_slow(hv, g, va, access, f);
+}
+
+void visa_core_flush_tlb(struct visa_guest *g);
+
+/* ---- exec.c ------------------------------------------------------------ */
+
+/* What happened to the last instruction visa_core_exec ran. */
+enum {
+    VISA_EV_DONE  = 1,           /* it completed (and was counted) */
+    VISA_EV_EXIT  = 2,           /* it took a VM exit (recorded, handled) */
+    VISA_EV_YIELD = 4,           /* hypercall 0: end the slice */
+    VISA_EV_BREAK = 8,           /* a hook asked to stop */
+};
+
+/* Run up to N instructions of G.  Stops early after an instruction that
+ * takes an exit or yields (the caller finishes it: slice, on_exit and
+ * after_insn hooks), or when a hook asks (HOOKS: call before_insn and
+ * after_insn).  SCHED: count the instructions in G's slice.  Returns the
+ * VISA_EV_* bits of the last instruction; *DONE is the number completed,
+ * *PC and *WORD the last instruction's address and word. */
+unsigned visa_core_exec(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
+                        bool hooks, bool sched, uint64_t *done,
+                        uint32_t *pc, uint32_t *word);
+
+/* Record an exit in G's VMCS and bump its counter (default handling is the
+ * caller's).  VA and GPA are recorded when F is non-NULL. */
+void visa_core_record_exit(struct visa_guest *g, enum visa_exit cause,
+                           uint32_t qual, uint32_t insn, uint32_t pc,
+                           const struct visa_fault *f);
+
+#endif /* VISA_CORE_INTERNAL_H */

@@ -99,6 +99,22 @@ struct mon {
     uint64_t stats_base_icount[VISA_MAX_GUESTS + 1];
     uint64_t stats_base_exits[VISA_MAX_GUESTS + 1][VISA_EXIT_COUNT];
     uint64_t stats_base_tlb[VISA_MAX_GUESTS + 1][2];
+    /* `x`/`xp` (inspect.c): the last format and where an `x` without an
+     * address (or an empty line) goes on; zero means the defaults x/1xw. */
+    uint32_t x_next;                 /* address after the last one shown */
+    bool x_next_valid;
+    char x_fmt, x_size;              /* format and unit letters, or 0 */
+    unsigned x_count;                /* the last count */
+    /* Empty-line repeat: a MON_REPEAT handler may set this to the line an
+     * empty line should run instead of the one just typed (malloc'd; the
+     * monitor takes ownership).  Without it the monitor repeats the line
+     * as typed, except `x`/`xp`, which repeat as their command word with
+     * its /FMT and no address (so they go on at x_next). */
+    char *repeat_line;
+    /* The guest whose exit a breakpoint condition is testing (the exit
+     * fields cause, qual, va, gpa of expressions read its VMCS); 0: the
+     * guest the expression is evaluated for. */
+    int exit_guest;
 };
 
 /* ---- Life cycle (called by src/visa/main.c) -------------------------- */
@@ -142,10 +158,86 @@ const struct visa_symtab *mon_syms(const struct mon *m, int guest);
 const char *mon_symbolize(const struct mon *m, int guest, uint32_t addr,
                           char *buf, size_t size);
 
+/* ---- Shared by inspect.c and state.c (defined in inspect.c) ---------- */
+/* "R W X" with '-' for a missing permission (VISA_EPT_*); BUF >= 6. */
+const char *mon_fmt_perm(unsigned perm, char *buf);
+/* A qualification in hex and decoded for CAUSE: "0x0a (write, protection)". */
+const char *mon_fmt_qual(unsigned cause, uint32_t qual, char *buf, size_t size);
+/* S after N arguments, split as handlers' ARGV are (white space outside
+ * parentheses and quotes), leading blanks skipped. */
+const char *mon_skip_words(const char *s, int n);
+/* The argument rule: when more than NEEDED arguments follow *ARGV[0], the
+ * first is a GUEST and is consumed (*ARGC, *ARGV and *REST move past it);
+ * otherwise *GUEST is the focused guest.  0, or -1 after reporting. */
+int mon_guest_arg(struct mon *m, int *argc, char ***argv, const char **rest,
+                  int needed, int *guest);
+/* Reset GUEST (state.c): reload its image, drop its console input and
+ * pending output, forget run.c's per-guest state (mon_run_reset), take its
+ * registers as the last stop and restart its `stats` baseline.  0, or -1
+ * after reporting.  For `reset` and `run`. */
+int mon_reset_guest(struct mon *m, int guest);
+/* "too many arguments (usage: USAGE)" when NARGS > MAX: -1, else 0. */
+int mon_max_args(struct mon *m, int nargs, int max, const char *usage);
+/* Index of WORD (or a unique prefix of it) in the space-separated LIST,
+ * or -1 after reporting "unknown WHAT 'WORD' (LIST)" or an ambiguity. */
+int mon_subword(struct mon *m, const char *what, const char *word,
+                const char *list);
+
+/* ---- Shared helpers from mon.c and run.c ----------------------------- */
+/* Interpret C escapes (\n \t \\ \" \' \0 \xHH \ooo \a \b \e \f \r \v) in S,
+ * after removing one pair of surrounding double quotes if S is exactly one
+ * quoted string.  Returns a malloc'd buffer (NUL-terminated, *LEN bytes
+ * without the NUL; LEN may be NULL), or NULL after reporting the error. */
+char *mon_unescape(struct mon *m, const char *s, size_t *len);
+/* "0x00000010 <loop+0x8>:  0e 02 02 01  addi r2, r2, 1" for the word at
+ * guest-virtual PC of GUEST (read without side effects; "(cannot read
+ * memory)" instead of the bytes when it is not mapped). */
+const char *mon_loc(const struct mon *m, int guest, uint32_t pc,
+                    char *buf, size_t size);
+/* GUEST's last exit as "page_fault (qual 0x2: write, not present), va
+ * 0x003ff000" (the VMCS exit information in words); "none" before any. */
+const char *mon_exit_desc(const struct mon *m, int guest,
+                          char *buf, size_t size);
+/* The next line of the current input (the command file being sourced, or
+ * the terminal with PROMPT), without its newline; NULL at end of input or
+ * when there is none (-e).  Malloc'd.  Used by `commands N ... end`. */
+char *mon_read_line(struct mon *m, const char *prompt);
+/* Call after GUEST was reset or loaded (forgets resume-past-breakpoint
+ * state for it). */
+void mon_run_reset(struct mon *m, int guest);
+
 /* `info breakpoints` (run.c), called by the `info` handler. */
 int mon_info_breakpoints(struct mon *m);
 /* Snapshot every guest's registers as "the last stop" (for `regs`). */
 void mon_note_stop(struct mon *m);
+
+/* ---- Internals of mon.c, run.c, rl.c and expr.c ----------------------- */
+/* Where command lines come from: a command file, or the terminal (rl.c). */
+struct mon_input {
+    FILE *f;                         /* a command file, or NULL */
+    const char *name;                /* its name, for FILE:LINE */
+    unsigned line;                   /* lines read so far */
+    /* Otherwise the terminal (or a pipe): the next line with PROMPT,
+     * malloc'd, or NULL at end of input or on Ctrl-C. */
+    char *(*read)(struct mon *m, const char *prompt);
+};
+struct mon_bps;                      /* breakpoints (run.c) */
+struct mon_priv {
+    struct mon_input *in;            /* current input, NULL for -e */
+    bool at_prompt;                  /* running a line typed at the prompt */
+    char *last_repeat;               /* what an empty line repeats */
+    struct mon_bps *bps;
+};
+/* The command table row for WORD (name, alias or unique prefix of a
+ * name); NULL after reporting an unknown or ambiguous word when REPORT. */
+const struct mon_cmd *mon_lookup(struct mon *m, const char *word, bool report);
+/* Check EXPR's syntax without evaluating it (breakpoint conditions);
+ * 0, or -1 after reporting (expr.c). */
+int mon_eval_check(struct mon *m, const char *expr);
+int mon_run_init(struct mon *m);     /* run.c */
+void mon_run_free(struct mon *m);
+/* Install or remove the core hooks that the breakpoints need (run.c). */
+void mon_run_arm(struct mon *m);
 
 /* Handlers, one per row of the table (defined in the files above). */
 #define MON_HANDLERS(X)                                                   \

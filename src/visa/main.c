@@ -208,8 +208,10 @@ int main(int argc, char **argv)
             slice = (uint32_t)v;
             break;
         case OPT_HOST_MEM:
-            if (parse_size(optarg, &host_mem) != 0)
-                usage_error("invalid host memory size '%s' (e.g. 64K, 1M; at most 64M)", optarg);
+            if (parse_size(optarg, &host_mem) != 0 || host_mem % VISA_PAGE_SIZE ||
+                host_mem < VISA_GUEST_MEM)
+                usage_error("invalid host memory size '%s' (a multiple of 4K from 16K to 64M)",
+                            optarg);
             break;
         case OPT_INPUT: {
             const char *colon = strchr(optarg, ':');
