@@ -253,6 +253,32 @@ START_TEST(test_li_forward)
 }
 END_TEST
 
+/* A chain of N .equ names, each defined after its use: N passes. */
+static char *equ_chain(int n)
+{
+    char *s = malloc((size_t)n * 32 + 32), *p = s;
+    p += sprintf(p, ".word A0\n");
+    for (int i = 0; i < n - 1; i++)
+        p += sprintf(p, ".equ A%d, A%d + 1\n", i, i + 1);
+    sprintf(p, ".equ A%d, 1\n", n - 1);
+    return s;
+}
+
+START_TEST(test_forward_chains)
+{
+    char *s = equ_chain(90);
+    ck_assert_int_eq(assemble(s), 0);
+    ck_assert_uint_eq(visa_load_be32(res.image), 90);
+    free(s);
+    /* Too long a chain is an error, not a hang. */
+    s = equ_chain(300);
+    ck_assert_int_eq(assemble(s), 1);
+    ck_assert_str_eq(diags[0].msg,
+                     "value of 'A0' not settled after 100 passes (too many forward references)");
+    free(s);
+}
+END_TEST
+
 /* ---- Expressions ------------------------------------------------------------ */
 static const struct {
     const char *expr;
@@ -815,6 +841,7 @@ static Suite *asm_suite(void)
     tcase_add_loop_test(tc, test_opcode_upper_case, 0, NOPTABLE);
     tcase_add_loop_test(tc, test_alias, 0, NALIASTABLE);
     tcase_add_test(tc, test_li_forward);
+    tcase_add_test(tc, test_forward_chains);
     tcase_add_test(tc, test_original_program);
 
     tc = add_tcase(s, "language");

@@ -15,8 +15,7 @@ struct visa_sym {
     char *name;
 };
 
-/* Kept sorted by address (then name) once visa_symtab_sort has run;
- * visa_symtab_add keeps it sorted. */
+/* Kept sorted by address (then name): visa_symtab_add inserts in order. */
 struct visa_symtab {
     struct visa_sym *v;
     size_t n, cap;

@@ -114,6 +114,8 @@ struct ctx {
     bool final;             /* the emitting, reporting pass */
     bool changed;           /* a sizing pass moved something */
     bool unsettled;         /* the final pass disagreed with the last sizing pass */
+    bool capped;            /* the sizing passes stopped at MAX_PASSES */
+    bool cap_reported;
     bool stop;              /* too many errors or out of memory */
     uint64_t pc;            /* wide: .space may run far past 4 GiB */
     size_t over_line;       /* first line that ran past guest memory */
@@ -192,24 +194,14 @@ static void vreport(struct ctx *c, size_t line, unsigned col, const char *severi
     free(msg);
 }
 
-/* An error at COL of LINE.  Always returns false so that parsers can
- * `return error_...(...)`. */
-__attribute__((format(printf, 4, 5)))
-static bool error_line(struct ctx *c, size_t line, unsigned col, const char *fmt, ...)
+/* A diagnostic that is not tied to the current token. */
+__attribute__((format(printf, 5, 6)))
+static void report(struct ctx *c, size_t line, unsigned col, const char *severity,
+                   const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(c, line, col, "error", fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-__attribute__((format(printf, 4, 5)))
-static void note_line(struct ctx *c, size_t line, unsigned col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vreport(c, line, col, "note", fmt, ap);
+    vreport(c, line, col, severity, fmt, ap);
     va_end(ap);
 }
 
@@ -404,7 +396,7 @@ static void define(struct ctx *c, const struct tok *t, struct val v, bool label,
     if (y && y->pass == c->pass) {
         if (!c->line_err && c->final && !c->stop) {
             error_at(c, t->s, "duplicate %s '%s'", label ? "label" : "symbol", tokq(q, t));
-            note_line(c, y->line, y->col, "'%s' was first defined here", tokq(q, t));
+            report(c, y->line, y->col, "note", "'%s' was first defined here", tokq(q, t));
         }
         c->line_err = true;
         return;
@@ -679,7 +671,13 @@ static bool symbol_value(struct ctx *c, struct val *out)
         *out = (struct val){ .fwd = true, .poison = c->pass > 1 };
         return true;
     }
-    if (!y->known && !y->poison && c->final)
+    if (!y->known && !y->poison && c->final && c->capped) {
+        /* Once: every link of the chain would say the same. */
+        if (!c->cap_reported)
+            error_at(c, t->s, "value of '%s' not settled after %d passes "
+                     "(too many forward references)", tokq(q, t), MAX_PASSES);
+        c->cap_reported = c->line_err = true;
+    } else if (!y->known && !y->poison && c->final)
         error_at(c, t->s, "symbol '%s' is defined in terms of itself", tokq(q, t));
     *out = (struct val){ y->value, y->known, y->fwd || y->pass != c->pass, y->poison };
     return true;
@@ -845,8 +843,6 @@ struct operands {
     int rd, rs1, rs2, reg;
     struct val x;           /* the one value operand, if any */
     const char *x_at;
-    const char *x_kind;     /* its name in the syntax (imm8, label...) */
-    size_t x_kind_len;
 };
 
 static bool reg_operand(struct ctx *c, int *r)
@@ -896,6 +892,20 @@ reg:
     return true;
 }
 
+/* The register field that syntax item P (N bytes) names, or NULL. */
+static int *reg_field(struct operands *o, const char *p, size_t n)
+{
+    const struct { const char *name; int *field; } regs[] = {
+        { "rd", &o->rd }, { "rs1", &o->rs1 }, { "rs2", &o->rs2 }, { "reg", &o->reg },
+    };
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+        if (strlen(regs[i].name) == n && memcmp(regs[i].name, p, n) == 0)
+            return regs[i].field;
+    return NULL;
+}
+
+/* Parse the operands that SYNTAX (a visa_fmttab syntax or an alias's)
+ * lists, in order. */
 static bool parse_operands(struct ctx *c, const char *syntax, const char *mnem,
                            unsigned op, struct operands *o)
 {
@@ -909,25 +919,12 @@ static bool parse_operands(struct ctx *c, const char *syntax, const char *mnem,
                 return unexpected(c, "expected ','");
             lex(c);
         }
-        if ((n == 2 && memcmp(p, "rd", 2) == 0))
-            { if (!reg_operand(c, &o->rd)) return false; }
-        else if (n == 3 && memcmp(p, "rs1", 3) == 0)
-            { if (!reg_operand(c, &o->rs1)) return false; }
-        else if (n == 3 && memcmp(p, "rs2", 3) == 0)
-            { if (!reg_operand(c, &o->rs2)) return false; }
-        else if (n == 3 && memcmp(p, "reg", 3) == 0)
-            { if (!reg_operand(c, &o->reg)) return false; }
-        else if (n == 9 && memcmp(p, "off8(rs1)", 9) == 0) {
-            o->x_kind = "off8";
-            o->x_kind_len = 4;
-            if (!mem_operand(c, o))
-                return false;
-        } else {
-            o->x_kind = p;
-            o->x_kind_len = n;
-            if (!value_operand(c, &o->x, &o->x_at))
-                return false;
-        }
+        int *r = reg_field(o, p, n);
+        bool ok = r ? reg_operand(c, r)
+                : n == 9 && memcmp(p, "off8(rs1)", 9) == 0 ? mem_operand(c, o)
+                : value_operand(c, &o->x, &o->x_at);   /* imm8, label, port... */
+        if (!ok)
+            return false;
         p += n;
         while (*p == ',' || *p == ' ')
             p++;
@@ -953,46 +950,46 @@ static const char *addr_str(char *buf, size_t size, int64_t v)
     return buf;
 }
 
-/* Encode OP (whose format decides the layout) from parsed operands; returns
- * the word, or sets *ok to false after reporting a range error. */
-static uint32_t encode(struct ctx *c, unsigned op, struct operands *o, bool *ok)
+/* Encode OP (whose format decides the layout) from parsed operands.  A
+ * value out of range is reported; the word still takes its room. */
+static uint32_t encode(struct ctx *c, unsigned op, const struct operands *o)
 {
     const struct val *x = &o->x;
     int64_t xv = x->known ? x->v : 0;
     char a[32];
-    *ok = true;
     switch (visa_optab[op].fmt) {
     case VISA_FMT_R:
         return visa_enc_r(op, (unsigned)o->rd, (unsigned)o->rs1, (unsigned)o->rs2);
     case VISA_FMT_I:
-        *ok = check_range(c, o->x_at, "imm8", x, 0, 255);
+        check_range(c, o->x_at, "imm8", x, 0, 255);
         return visa_enc_i(op, (unsigned)o->rd, (unsigned)o->rs1, (unsigned)xv);
     case VISA_FMT_M:
-        *ok = check_range(c, o->x_at, "imm16", x, 0, 65535);
+        check_range(c, o->x_at, "imm16", x, 0, 65535);
         return visa_enc_m(op, (unsigned)o->rd, (unsigned)xv);
     case VISA_FMT_L:
-        *ok = check_range(c, o->x_at, "off8", x, -128, 127);
+        check_range(c, o->x_at, "off8", x, -128, 127);
         return visa_enc_l(op, (unsigned)o->rd, (unsigned)o->rs1, (int)xv);
     case VISA_FMT_S:
-        *ok = check_range(c, o->x_at, "off8", x, -128, 127);
+        check_range(c, o->x_at, "off8", x, -128, 127);
         return visa_enc_s(op, (unsigned)o->rs2, (unsigned)o->rs1, (int)xv);
     case VISA_FMT_B: {
-        int64_t d = xv - (int64_t)(c->pc + 4), off = d / 4;
+        /* Unsigned: a wild target must not overflow (it wraps far away). */
+        int64_t d = (int64_t)((uint64_t)xv - (c->pc + 4)), off = d / 4;
         if (x->known && d % 4 != 0)
-            *ok = error_at(c, o->x_at, "branch target %s is not a multiple of 4",
-                           addr_str(a, sizeof a, xv));
+            error_at(c, o->x_at, "branch target %s is not a multiple of 4",
+                     addr_str(a, sizeof a, xv));
         else if (x->known && (off < -128 || off > 127))
-            *ok = error_at(c, o->x_at, "branch target out of reach (offset %" PRId64
-                           " words, range -128..127)", off);
+            error_at(c, o->x_at, "branch target out of reach (offset %" PRId64
+                     " words, range -128..127)", off);
         return visa_enc_b(op, x->known ? (int)off : 0, (unsigned)o->rs1, (unsigned)o->rs2);
     }
     case VISA_FMT_J:
         if (x->known && (xv < 0 || xv / 4 > 0xFFFFFF))
-            *ok = error_at(c, o->x_at, "jump target %s out of reach (0..0x3fffffc)",
-                           addr_str(a, sizeof a, xv));
+            error_at(c, o->x_at, "jump target %s out of reach (0..0x3fffffc)",
+                     addr_str(a, sizeof a, xv));
         else if (x->known && xv % 4 != 0)
-            *ok = error_at(c, o->x_at, "jump target %s is not a multiple of 4",
-                           addr_str(a, sizeof a, xv));
+            error_at(c, o->x_at, "jump target %s is not a multiple of 4",
+                     addr_str(a, sizeof a, xv));
         return visa_enc_j(op, (uint32_t)(xv / 4));
     case VISA_FMT_MOV:
         return visa_enc(op, (unsigned)o->rd, (unsigned)o->rs1, 0);
@@ -1001,7 +998,7 @@ static uint32_t encode(struct ctx *c, unsigned op, struct operands *o, bool *ok)
     case VISA_FMT_RA:
         return visa_enc(op, (unsigned)o->reg, 0, 0);
     case VISA_FMT_IO:
-        *ok = check_range(c, o->x_at, "port", x, 0, 255);
+        check_range(c, o->x_at, "port", x, 0, 255);
         return visa_enc(op, (unsigned)o->reg, (unsigned)xv, 0);
     default:
         return visa_enc(op, 0, 0, 0);
@@ -1070,9 +1067,7 @@ static void instruction(struct ctx *c)
         emit_li(c, &o, parsed);
         return;
     }
-    bool ok = true;
-    uint32_t w = parsed ? encode(c, (unsigned)op, &o, &ok) : 0;
-    emit_word(c, w);
+    emit_word(c, parsed ? encode(c, (unsigned)op, &o) : 0);
 }
 
 /* ---- Directives ------------------------------------------------------ */
@@ -1126,7 +1121,7 @@ static void dir_align(struct ctx *c, const char *dir)
         error_at(c, at, "alignment %" PRId64 " is not a power of two (1..0x40000000)", v.v);
         return;
     }
-    emit_fill(c, 0, (uint64_t)(-(int64_t)c->pc & (v.v - 1)));
+    emit_fill(c, 0, (0 - c->pc) & (uint64_t)(v.v - 1));
 }
 
 static void dir_space(struct ctx *c, const char *dir)
@@ -1372,8 +1367,12 @@ int visa_asm(const char *file, const char *src, size_t len,
     for (c.pass = 1; !c.stop; c.pass++) {
         c.changed = false;
         run_pass(&c);
-        if (!c.changed || c.pass >= MAX_PASSES)
+        if (!c.changed)
             break;
+        if (c.pass >= MAX_PASSES) {
+            c.capped = true;
+            break;
+        }
     }
     c.pass++;
     c.final = true;
@@ -1381,12 +1380,12 @@ int visa_asm(const char *file, const char *src, size_t len,
     if (c.stop)
         goto done;
     if (c.unsettled)
-        error_line(&c, c.nlines ? c.nlines - 1 : 0, 1,
-                   "forward references did not settle after %d passes", MAX_PASSES);
+        report(&c, c.nlines ? c.nlines - 1 : 0, 1, "error",
+               "forward references did not settle after %d passes", MAX_PASSES);
     if (c.pc > VISA_GUEST_MEM)
-        error_line(&c, c.over_line, 1,
-                   "image is %" PRIu64 " bytes, larger than %u bytes of guest memory",
-                   c.pc, VISA_GUEST_MEM);
+        report(&c, c.over_line, 1, "error",
+               "image is %" PRIu64 " bytes, larger than %u bytes of guest memory",
+               c.pc, VISA_GUEST_MEM);
     res->size = (uint32_t)(c.pc < VISA_GUEST_MEM ? c.pc : VISA_GUEST_MEM);
     if (!res->errors && !export_labels(&c))
         out_of_memory(&c);
