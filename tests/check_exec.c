@@ -1163,9 +1163,5 @@ static Suite *exec_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(exec_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fx_run_suite(exec_suite());
 }

@@ -1051,9 +1051,5 @@ static Suite *mmu_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(mmu_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fx_run_suite(mmu_suite());
 }

@@ -1035,9 +1035,5 @@ static Suite *sched_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(sched_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fx_run_suite(sched_suite());
 }

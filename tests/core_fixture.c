@@ -13,6 +13,15 @@
 
 struct fx fx;
 
+int fx_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 /* ---- Guest images ------------------------------------------------------ */
 
 void prog_init(struct prog *p)

@@ -14,6 +14,7 @@
 #ifndef VISA_CORE_FIXTURE_H
 #define VISA_CORE_FIXTURE_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +111,9 @@ struct fx {
     struct prog images[VISA_MAX_GUESTS];
 };
 extern struct fx fx;
+
+/* Run suite S; EXIT_FAILURE when a test failed (for main). */
+int fx_run_suite(Suite *s);
 
 /* Checked fixture: a fresh machine with default host memory, console
  * callbacks only (the interpreter's fast path). */
