@@ -29,6 +29,21 @@
 #define NLOOPS      10u               /* loop tests sharing the machines */
 #define BUDGET      20000u
 #define OUT_MAX     4096u
+/* Check's ck_assert reports every passing check to the parent process; the
+ * hot loops here check millions of values, so they only call Check when a
+ * check fails. */
+#define REQUIRE(c) do {                                                     \
+        if (!(c))                                                           \
+            ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #c);              \
+    } while (0)
+#define REQUIRE_CMP(a, op, b) do {                                          \
+        unsigned long long a_ = (unsigned long long)(a);                    \
+        unsigned long long b_ = (unsigned long long)(b);                    \
+        if (!(a_ op b_))                                                    \
+            ck_abort_msg("%s:%d: %s %s %s (%llu, %llu)", __FILE__, __LINE__, \
+                         #a, #op, #b, a_, b_);                              \
+    } while (0)
+#define REQUIRE_MEM(a, b, n) REQUIRE(memcmp((a), (b), (n)) == 0)
 #define CANARY(f, i) ((uint8_t)(0xA5u ^ (f) * 7u ^ (i) * 13u))
 
 /* ---- PRNG (splitmix64) ---------------------------------------------------- */
@@ -67,8 +82,8 @@ struct cap {
 static void cap_write(void *ctx, int guest, const char *buf, size_t len)
 {
     struct cap *c = ctx;
-    ck_assert(guest >= 1 && guest <= VISA_MAX_GUESTS);
-    ck_assert_uint_gt(len, 0);
+    REQUIRE(guest >= 1 && guest <= VISA_MAX_GUESTS);
+    REQUIRE_CMP(len, >, 0);
     for (size_t i = 0; i < len; i++) {
         if (c->len[guest] < OUT_MAX)
             c->out[guest][c->len[guest]++] = buf[i];
@@ -80,7 +95,7 @@ static void cap_write(void *ctx, int guest, const char *buf, size_t len)
 static int cap_read(void *ctx, int guest)
 {
     struct cap *c = ctx;
-    ck_assert(guest >= 1 && guest <= VISA_MAX_GUESTS);
+    REQUIRE(guest >= 1 && guest <= VISA_MAX_GUESTS);
     size_t i = c->inpos[guest]++;
     if (i >= 40)
         return -1;
@@ -105,7 +120,7 @@ static void collect_legal_ops(void)
     for (unsigned op = 0; op < 256; op++)
         if (visa_optab[op].mnemonic)
             legal_ops[nlegal++] = op;
-    ck_assert_uint_eq(nlegal, visa_opcode_count);
+    REQUIRE_CMP(nlegal, ==, visa_opcode_count);
 }
 
 /* Registers the programs use most: a few low ones and sp. */
@@ -231,15 +246,15 @@ static struct visa_hv *build(const struct machine *m, struct cap *cap)
 {
     struct visa_hv *hv = NULL;
 
-    ck_assert_int_eq(visa_hv_new(&hv, m->host_mem), VISA_OK);
-    ck_assert_int_eq(visa_hv_set_slice(hv, m->slice), VISA_OK);
+    REQUIRE_CMP(visa_hv_new(&hv, m->host_mem), ==, VISA_OK);
+    REQUIRE_CMP(visa_hv_set_slice(hv, m->slice), ==, VISA_OK);
     for (int i = 0; i < m->nguests; i++) {
-        ck_assert_int_eq(visa_hv_add_guest(hv, m->img[i].mem, m->img[i].size), i + 1);
+        REQUIRE_CMP(visa_hv_add_guest(hv, m->img[i].mem, m->img[i].size), ==, i + 1);
         struct visa_guest *g = visa_hv_guest(hv, i + 1);
         g->vmcs.trap_ctl = m->trap[i];
-        ck_assert_int_eq(visa_hv_set_guest_slice(hv, i + 1, m->gslice[i]), VISA_OK);
+        REQUIRE_CMP(visa_hv_set_guest_slice(hv, i + 1, m->gslice[i]), ==, VISA_OK);
         for (unsigned f = 0; f < VISA_GUEST_FRAMES; f++)
-            ck_assert_int_eq(visa_hv_set_ept(hv, i + 1, f, m->ept_perm[i][f]), VISA_OK);
+            REQUIRE_CMP(visa_hv_set_ept(hv, i + 1, f, m->ept_perm[i][f]), ==, VISA_OK);
     }
     for (uint32_t f = 0; f < hv->nframes; f++)
         if (hv->frame_owner[f] == 0)
@@ -259,55 +274,55 @@ static void check_valid(const struct visa_hv *hv, enum visa_stop why,
     uint64_t sum = 0;
     bool running = false;
 
-    ck_assert_uint_le(hv->icount - before, budget);
+    REQUIRE_CMP(hv->icount - before, <=, budget);
     if (why == VISA_STOP_BUDGET)
-        ck_assert_uint_eq(hv->icount - before, budget);
+        REQUIRE_CMP(hv->icount - before, ==, budget);
     for (int id = 1; id <= hv->nguests; id++) {
         const struct visa_guest *g = &hv->g[id - 1];
         const struct visa_vmcs *v = &g->vmcs;
         sum += g->icount;
-        ck_assert_int_eq(g->id, id);
-        ck_assert_int_ge(g->state, 0);
-        ck_assert_int_lt(g->state, VISA_STATE_COUNT);
-        ck_assert_uint_lt(v->exit_cause, VISA_EXIT_COUNT);
+        REQUIRE_CMP(g->id, ==, id);
+        REQUIRE((g->state) >= (0));
+        REQUIRE((g->state) < (VISA_STATE_COUNT));
+        REQUIRE_CMP(v->exit_cause, <, VISA_EXIT_COUNT);
         running |= g->state == VISA_STATE_RUNNING;
         if (g->state == VISA_STATE_STOPPED)
-            ck_assert(v->exit_cause == VISA_EXIT_HALT ||
+            REQUIRE(v->exit_cause == VISA_EXIT_HALT ||
                       v->exit_cause == VISA_EXIT_HYPERCALL);
         if (g->state == VISA_STATE_BLOCKED)
-            ck_assert(v->exit_cause == VISA_EXIT_PRIVILEGED ||
+            REQUIRE(v->exit_cause == VISA_EXIT_PRIVILEGED ||
                       v->exit_cause == VISA_EXIT_PAGE_FAULT ||
                       v->exit_cause == VISA_EXIT_ILLEGAL ||
                       v->exit_cause == VISA_EXIT_CR_WRITE);
         if (v->exit_cause == VISA_EXIT_PAGE_FAULT)
-            ck_assert(v->exit_va_valid);
-        ck_assert(v->ptbr == 0 ||
+            REQUIRE(v->exit_va_valid);
+        REQUIRE(v->ptbr == 0 ||
                   ((v->ptbr & 0xFFFu) == 1u && v->ptbr < VISA_GUEST_MEM));
         uint64_t exits = 0;
         for (unsigned c = 0; c < VISA_EXIT_COUNT; c++)
             exits += v->exit_count[c];
-        ck_assert_uint_eq(v->exit_count[VISA_EXIT_NONE], 0);
-        ck_assert(exits > 0 || v->exit_cause == VISA_EXIT_NONE);
-        ck_assert_uint_le(g->slice_used, BUDGET);
+        REQUIRE_CMP(v->exit_count[VISA_EXIT_NONE], ==, 0);
+        REQUIRE(exits > 0 || v->exit_cause == VISA_EXIT_NONE);
+        REQUIRE_CMP(g->slice_used, <=, BUDGET);
         for (unsigned f = 0; f < VISA_GUEST_FRAMES; f++)
-            ck_assert_int_eq(hv->frame_owner[v->ept[f].hframe], id);
+            REQUIRE_CMP(hv->frame_owner[v->ept[f].hframe], ==, id);
         for (unsigned i = 0; i < VISA_TLB_SIZE; i++) {
             const struct visa_tlb_entry *t = &g->tlb[i];
             if (t->vpn == VISA_TLB_INVALID)
                 continue;
-            ck_assert_uint_eq(t->vpn % VISA_TLB_SIZE, i);
-            ck_assert_uint_lt(t->vpn, VISA_VA_PAGES);
-            ck_assert_int_eq(hv->frame_owner[t->hframe], id);
+            REQUIRE_CMP(t->vpn % VISA_TLB_SIZE, ==, i);
+            REQUIRE_CMP(t->vpn, <, VISA_VA_PAGES);
+            REQUIRE_CMP(hv->frame_owner[t->hframe], ==, id);
         }
     }
-    ck_assert_uint_eq(sum, hv->icount);
+    REQUIRE_CMP(sum, ==, hv->icount);
     if (why == VISA_STOP_IDLE)
-        ck_assert(!running);
+        REQUIRE(!running);
     for (uint64_t k = 0; k < hv->timeline_count && k < VISA_TIMELINE_SIZE; k++) {
         const struct visa_slice_rec *r = &hv->timeline[k];
-        ck_assert(r->guest >= 1 && r->guest <= hv->nguests);
-        ck_assert_uint_lt(r->why, VISA_EXIT_COUNT);
-        ck_assert_uint_le(r->start + r->insns, hv->icount);
+        REQUIRE(r->guest >= 1 && r->guest <= hv->nguests);
+        REQUIRE_CMP(r->why, <, VISA_EXIT_COUNT);
+        REQUIRE_CMP(r->start + r->insns, <=, hv->icount);
     }
     for (uint32_t f = 0; f < hv->nframes; f++) {
         if (hv->frame_owner[f] != 0)
@@ -322,58 +337,58 @@ static void check_valid(const struct visa_hv *hv, enum visa_stop why,
 static void same_guest(const struct visa_guest *a, const struct visa_guest *b,
                        bool same_schedule)
 {
-    ck_assert_int_eq(a->state, b->state);
-    ck_assert_uint_eq(a->exit_code, b->exit_code);
-    ck_assert_mem_eq(a->r, b->r, sizeof a->r);
-    ck_assert_uint_eq(a->pc, b->pc);
-    ck_assert_uint_eq(a->icount, b->icount);
-    ck_assert_uint_eq(a->tlb_hits, b->tlb_hits);
-    ck_assert_uint_eq(a->tlb_misses, b->tlb_misses);
-    ck_assert_uint_eq(a->vmcs.ptbr, b->vmcs.ptbr);
+    REQUIRE_CMP(a->state, ==, b->state);
+    REQUIRE_CMP(a->exit_code, ==, b->exit_code);
+    REQUIRE_MEM(a->r, b->r, sizeof a->r);
+    REQUIRE_CMP(a->pc, ==, b->pc);
+    REQUIRE_CMP(a->icount, ==, b->icount);
+    REQUIRE_CMP(a->tlb_hits, ==, b->tlb_hits);
+    REQUIRE_CMP(a->tlb_misses, ==, b->tlb_misses);
+    REQUIRE_CMP(a->vmcs.ptbr, ==, b->vmcs.ptbr);
     for (unsigned i = 0; i < VISA_TLB_SIZE; i++) {
-        ck_assert_uint_eq(a->tlb[i].vpn, b->tlb[i].vpn);
+        REQUIRE_CMP(a->tlb[i].vpn, ==, b->tlb[i].vpn);
         if (a->tlb[i].vpn == VISA_TLB_INVALID)
             continue;
-        ck_assert_uint_eq(a->tlb[i].gframe, b->tlb[i].gframe);
-        ck_assert_uint_eq(a->tlb[i].hframe, b->tlb[i].hframe);
-        ck_assert_uint_eq(a->tlb[i].perm, b->tlb[i].perm);
-        ck_assert_uint_eq(a->tlb[i].dirty, b->tlb[i].dirty);
+        REQUIRE_CMP(a->tlb[i].gframe, ==, b->tlb[i].gframe);
+        REQUIRE_CMP(a->tlb[i].hframe, ==, b->tlb[i].hframe);
+        REQUIRE_CMP(a->tlb[i].perm, ==, b->tlb[i].perm);
+        REQUIRE_CMP(a->tlb[i].dirty, ==, b->tlb[i].dirty);
     }
     for (unsigned c = 0; c < VISA_EXIT_COUNT; c++)
         if (same_schedule || c != VISA_EXIT_TIMER)
-            ck_assert_uint_eq(a->vmcs.exit_count[c], b->vmcs.exit_count[c]);
+            REQUIRE_CMP(a->vmcs.exit_count[c], ==, b->vmcs.exit_count[c]);
     if (same_schedule || a->vmcs.exit_cause != VISA_EXIT_TIMER) {
-        ck_assert_uint_eq(a->vmcs.exit_cause, b->vmcs.exit_cause);
-        ck_assert_uint_eq(a->vmcs.exit_qual, b->vmcs.exit_qual);
-        ck_assert_uint_eq(a->vmcs.exit_pc, b->vmcs.exit_pc);
-        ck_assert_uint_eq(a->vmcs.exit_insn, b->vmcs.exit_insn);
+        REQUIRE_CMP(a->vmcs.exit_cause, ==, b->vmcs.exit_cause);
+        REQUIRE_CMP(a->vmcs.exit_qual, ==, b->vmcs.exit_qual);
+        REQUIRE_CMP(a->vmcs.exit_pc, ==, b->vmcs.exit_pc);
+        REQUIRE_CMP(a->vmcs.exit_insn, ==, b->vmcs.exit_insn);
     }
     if (same_schedule)
-        ck_assert_uint_eq(a->slice_used, b->slice_used);
+        REQUIRE_CMP(a->slice_used, ==, b->slice_used);
 }
 
 static void same_machine(const struct visa_hv *a, const struct visa_hv *b)
 {
-    ck_assert_int_eq(a->nguests, b->nguests);
-    ck_assert_uint_eq(a->icount, b->icount);
-    ck_assert_int_eq(a->cur, b->cur);
-    ck_assert_uint_eq(a->timeline_count, b->timeline_count);
+    REQUIRE_CMP(a->nguests, ==, b->nguests);
+    REQUIRE_CMP(a->icount, ==, b->icount);
+    REQUIRE_CMP(a->cur, ==, b->cur);
+    REQUIRE_CMP(a->timeline_count, ==, b->timeline_count);
     for (unsigned k = 0; k < VISA_TIMELINE_SIZE; k++) {
-        ck_assert_uint_eq(a->timeline[k].guest, b->timeline[k].guest);
-        ck_assert_uint_eq(a->timeline[k].why, b->timeline[k].why);
-        ck_assert_uint_eq(a->timeline[k].insns, b->timeline[k].insns);
-        ck_assert_uint_eq(a->timeline[k].start, b->timeline[k].start);
+        REQUIRE_CMP(a->timeline[k].guest, ==, b->timeline[k].guest);
+        REQUIRE_CMP(a->timeline[k].why, ==, b->timeline[k].why);
+        REQUIRE_CMP(a->timeline[k].insns, ==, b->timeline[k].insns);
+        REQUIRE_CMP(a->timeline[k].start, ==, b->timeline[k].start);
     }
     for (int id = 1; id <= a->nguests; id++)
         same_guest(&a->g[id - 1], &b->g[id - 1], true);
-    ck_assert_uint_eq(a->mem_size, b->mem_size);
-    ck_assert_mem_eq(a->mem, b->mem, a->mem_size);
+    REQUIRE_CMP(a->mem_size, ==, b->mem_size);
+    REQUIRE_MEM(a->mem, b->mem, a->mem_size);
 }
 
 static void same_output(const struct cap *a, const struct cap *b, int id)
 {
-    ck_assert_uint_eq(a->total[id], b->total[id]);
-    ck_assert_mem_eq(a->out[id], b->out[id], a->len[id]);
+    REQUIRE_CMP(a->total[id], ==, b->total[id]);
+    REQUIRE_MEM(a->out[id], b->out[id], a->len[id]);
 }
 
 /* The monitor's side-effect-free views survive any address. */
@@ -390,15 +405,15 @@ static void poke_monitor(struct visa_hv *hv)
             uint32_t va = chance(70) ? below(VISA_VA_LIMIT + VISA_PAGE_SIZE) : (uint32_t)rnd();
             size_t n = 1 + below(sizeof buf);
             int rc = visa_hv_read_virt(hv, id, va, buf, n);
-            ck_assert(rc == VISA_OK || rc == VISA_EUNMAPPED);
+            REQUIRE(rc == VISA_OK || rc == VISA_EUNMAPPED);
             rc = visa_hv_read_phys(hv, id, va, buf, n);
-            ck_assert(rc == VISA_OK || rc == VISA_EUNMAPPED);
-            ck_assert_int_eq(visa_hv_translate(hv, id, va, access[k % 3], &w), VISA_OK);
-            ck_assert_uint_eq(w.va, va);
-            ck_assert(w.fail != VISA_WALK_OK || w.hpa < hv->mem_size);
+            REQUIRE(rc == VISA_OK || rc == VISA_EUNMAPPED);
+            REQUIRE_CMP(visa_hv_translate(hv, id, va, access[k % 3], &w), ==, VISA_OK);
+            REQUIRE_CMP(w.va, ==, va);
+            REQUIRE(w.fail != VISA_WALK_OK || w.hpa < hv->mem_size);
         }
-        ck_assert_uint_eq(g->tlb_hits, hits);
-        ck_assert_uint_eq(g->tlb_misses, misses);
+        REQUIRE_CMP(g->tlb_hits, ==, hits);
+        REQUIRE_CMP(g->tlb_misses, ==, misses);
     }
 }
 
@@ -414,21 +429,21 @@ START_TEST(test_random_machines)
         random_machine(&m);
         struct visa_hv *a = build(&m, &cap_a);
         struct visa_hv *b = build(&m, &cap_b);
-        ck_assert_int_eq(visa_hv_copy(b, a), VISA_OK);
+        REQUIRE_CMP(visa_hv_copy(b, a), ==, VISA_OK);
         uint64_t budget = chance(10) ? below(50) : BUDGET;
 
         /* Sometimes in two runs: a run resumes exactly where it stopped. */
         uint64_t first = chance(30) ? below((uint32_t)budget + 1) : budget;
         int who = -1;
         enum visa_stop why = visa_hv_run(a, first, &who);
-        ck_assert(why == VISA_STOP_BUDGET || why == VISA_STOP_IDLE);
-        ck_assert(who >= 0 && who <= a->nguests);
+        REQUIRE(why == VISA_STOP_BUDGET || why == VISA_STOP_IDLE);
+        REQUIRE(who >= 0 && who <= a->nguests);
         if (why == VISA_STOP_BUDGET && first < budget)
             why = visa_hv_run(a, budget - first, NULL);
         check_valid(a, why, 0, budget);
 
         /* The copy taken before the run ends the same in one run. */
-        ck_assert_int_eq(visa_hv_run(b, budget, NULL), why);
+        REQUIRE_CMP(visa_hv_run(b, budget, NULL), ==, why);
         same_machine(a, b);
         for (int id = 1; id <= m.nguests; id++)
             same_output(&cap_a, &cap_b, id);
@@ -441,7 +456,7 @@ START_TEST(test_random_machines)
             enum visa_stop s = visa_hv_step(c, id, ga->icount +
                                             (ga->state == VISA_STATE_BLOCKED));
             const struct visa_guest *gc = visa_hv_guest(c, id);
-            ck_assert(s == VISA_STOP_BUDGET || s == VISA_STOP_IDLE);
+            REQUIRE(s == VISA_STOP_BUDGET || s == VISA_STOP_IDLE);
             same_guest(ga, gc, false);
             uint8_t ma[VISA_GUEST_MEM], mc[VISA_GUEST_MEM];
             for (uint32_t f = 0; f < VISA_GUEST_FRAMES; f++) {
@@ -450,7 +465,7 @@ START_TEST(test_random_machines)
                 memcpy(mc + f * VISA_PAGE_SIZE,
                        c->mem + gc->vmcs.ept[f].hframe * VISA_PAGE_SIZE, VISA_PAGE_SIZE);
             }
-            ck_assert_mem_eq(ma, mc, sizeof ma);
+            REQUIRE_MEM(ma, mc, sizeof ma);
             same_output(&cap_a, &cap_c, id);
             visa_hv_free(c);
         }
@@ -503,22 +518,22 @@ START_TEST(test_identical_console)
             struct visa_callbacks cbs = b->cb;
             cbs.after_insn = count_insn;
             visa_hv_set_callbacks(b, &cbs);
-            ck_assert(b->slow);
+            REQUIRE(b->slow);
         }
         enum visa_stop sa = visa_hv_run(a, BUDGET, NULL);
         enum visa_stop sb = visa_hv_run(b, BUDGET, NULL);
-        ck_assert_int_eq(sa, sb);
+        REQUIRE_CMP(sa, ==, sb);
         same_machine(a, b);
         for (int id = 1; id <= m.nguests; id++) {
             same_output(&ca, &cb, id);
             printed += ca.total[id] > 0;
         }
-        ck_assert_uint_ge(ca.total[1], sizeof hello - 1);
-        ck_assert_mem_eq(ca.out[1], hello, sizeof hello - 1);
+        REQUIRE_CMP(ca.total[1], >=, sizeof hello - 1);
+        REQUIRE_MEM(ca.out[1], hello, sizeof hello - 1);
         visa_hv_free(a);
         visa_hv_free(b);
     }
-    ck_assert_uint_gt(printed, 200);
+    REQUIRE_CMP(printed, >, 200);
 }
 END_TEST
 
