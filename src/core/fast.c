@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int visa_placeholder_fast;
