@@ -273,8 +273,8 @@ static uint32_t parse_unary(struct ev *e)
         blanks(e);
         if (!e->failed && e->s[e->pos] != ')')
             fail(e, e->pos, "missing ')'");
-        else
-            e->pos++;
+        else if (e->s[e->pos] == ')')
+            e->pos++;            /* never past the end after an error */
     } else if (isdigit(c)) {
         v = parse_number(e);
     } else if (c == '\'') {

@@ -78,7 +78,7 @@ static int split(const char *s, struct word *w, int max, const char **err)
     size_t i = 0;
     *err = NULL;
     for (;;) {
-        while (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
+        while (isspace((unsigned char)s[i]))   /* the same white space as below */
             i++;
         if (!s[i] || s[i] == '#')
             return n;
@@ -101,6 +101,10 @@ static int split(const char *s, struct word *w, int max, const char **err)
                     return -1;
                 }
                 i++;
+                continue;
+            }
+            if (c == '\\' && s[i + 1]) {
+                i += 2;          /* an escaped character never groups */
                 continue;
             }
             if (c == '(')
@@ -649,6 +653,9 @@ static void console_write(void *ctx, int guest, const char *buf, size_t len)
     struct mon *m = ctx;
     if (m->con)
         console_write_cb(m->con, guest, buf, len);
+    /* remembered so that a stop report starts on a line of its own */
+    if (len && m->con && !m->con->prefixed)
+        m->priv->console_mid_line = buf[len - 1] != '\n';
 }
 
 static int console_read(void *ctx, int guest)

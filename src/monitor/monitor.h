@@ -194,8 +194,9 @@ char *mon_unescape(struct mon *m, const char *s, size_t *len);
  * memory)" instead of the bytes when it is not mapped). */
 const char *mon_loc(const struct mon *m, int guest, uint32_t pc,
                     char *buf, size_t size);
-/* GUEST's last exit as "page_fault (qual 0x2: write, not present), va
- * 0x003ff000" (the VMCS exit information in words); "none" before any. */
+/* GUEST's last exit in words, from the VMCS: "page_fault, qual 0x02
+ * (write, not present), at pc 0x00000018 <low>, va 0x00005000"; "none"
+ * before any (run.c). */
 const char *mon_exit_desc(const struct mon *m, int guest,
                           char *buf, size_t size);
 /* The next line of the current input (the command file being sourced, or
@@ -226,6 +227,7 @@ struct mon_priv {
     struct mon_input *in;            /* current input, NULL for -e */
     bool at_prompt;                  /* running a line typed at the prompt */
     char *last_repeat;               /* what an empty line repeats */
+    bool console_mid_line;           /* guest output ended without '\n' */
     struct mon_bps *bps;
 };
 /* The command table row for WORD (name, alias or unique prefix of a

@@ -193,7 +193,7 @@ static void add_words(const char *list, size_t n)
 
 static void add_class(const char *cls, size_t n, bool *files)
 {
-    char buf[8];
+    char buf[16];
     if (!strncmp(cls, "@causes", n) && n == 7) {
         for (int i = 1; i < VISA_EXIT_COUNT; i++) {
             if (visa_exittab[i].name)
@@ -203,8 +203,8 @@ static void add_class(const char *cls, size_t n, bool *files)
         }
         cand_add("any");
     } else if (!strncmp(cls, "@registers", n) && n == 10) {
-        for (int i = 0; i < VISA_NREGS; i++) {
-            snprintf(buf, sizeof buf, "r%d", i);
+        for (unsigned i = 0; i < VISA_NREGS; i++) {
+            snprintf(buf, sizeof buf, "r%u", i);
             cand_add(buf);
         }
         cand_add("sp");

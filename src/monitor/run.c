@@ -64,8 +64,6 @@ struct mon_bps {
     int why_bp, why_guest;
     bool w_old_ok, w_new_ok;
     uint32_t w_old, w_new;
-    /* the console's last byte, to end a guest's partial line first */
-    bool console_mid_line;
     uint64_t used;              /* instructions run, for --max-instructions */
     /* breakpoint commands waiting to run after a stop */
     int pending;
@@ -209,9 +207,9 @@ static void console_break(struct mon *m)
 {
     if (m->con)
         console_flush(m->con);
-    if (B(m)->console_mid_line)
+    if (m->priv->console_mid_line)
         fputc('\n', m->out);
-    B(m)->console_mid_line = false;
+    m->priv->console_mid_line = false;
 }
 
 /* "=> [gN ]LOC": where GUEST is now. */
@@ -625,9 +623,15 @@ static void report(struct mon *m, enum visa_stop st, int who,
             print_where(m, who);
         break;
     case VISA_STOP_IDLE:
-        if (s->mode == MODE_RUN || s->mode == MODE_TICK)
-            mon_printf(m, m->hv->nguests > 1 ? "All guests have stopped.\n"
-                                             : "The guest has stopped.\n");
+        if (s->mode == MODE_RUN || s->mode == MODE_TICK) {
+            bool all = true;
+            for (int i = 1; i <= m->hv->nguests; i++)
+                all = all && G(m, i)->state == VISA_STATE_STOPPED;
+            if (!all)
+                mon_printf(m, "No guest is RUNNING.\n");
+            else if (m->hv->nguests > 1)
+                mon_printf(m, "All guests have stopped.\n");
+        }
         break;
     case VISA_STOP_BUDGET:
         if (limited)
@@ -1008,9 +1012,16 @@ static int set_break(struct mon *m, int argc, char **argv, const char *rest,
     } else if (!here) {
         i = 2;
     }
-    if (argc == 2 && !strcmp(argv[1], "exit") && !is_symbol(m, "exit", 0)) {
-        mon_error(m, "break exit needs a cause: any or one of %s", "privileged, io, "
-                  "page_fault (pf), illegal, cr_write (cr), timer, hypercall, halt");
+    if (!exit_bp && argc >= 2 && !strcmp(argv[1], "exit") && !is_symbol(m, "exit", 0)) {
+        char list[256];
+        size_t len = (size_t)snprintf(list, sizeof list, "any");
+        for (int c = 1; c < VISA_EXIT_COUNT && len < sizeof list; c++)
+            len += (size_t)snprintf(list + len, sizeof list - len, ", %s",
+                                    visa_exittab[c].name);
+        if (argc == 2)
+            mon_error(m, "break exit needs a cause: %s", list);
+        else
+            mon_error(m, "unknown exit cause '%.40s' (%s)", argv[2], list);
         return -1;
     }
     if (parse_tail(m, argc, argv, rest, i, &guest, &cond, true) < 0)
