@@ -138,4 +138,19 @@ set +e; wait $pid; status=$?; set -e
 expect_eq "Ctrl-C status" 130 "$status"
 grep -q '^g1 spin2.s: RUNNING' err && pass || fail "Ctrl-C prints the summary: $(cat err)"
 
+# ~/.visarc: read with -i (before -x and -e, as gdb reads its init file),
+# skipped with -n, never read without -i.
+mkdir home
+printf 'echo visarc ran\n' >home/.visarc
+printf 'echo x file ran\n' >x.cmd
+out=$(printf 'quit 3\n' | HOME=$tmp/home "$VISA" -i -q -x x.cmd -e 'echo e ran' h.s 2>&1) && status=0 || status=$?
+expect_eq "-i reads ~/.visarc first" "visarc ran
+x file ran
+e ran" "$out"
+expect_eq "quit 3 from piped input" 3 "$status"
+out=$(printf 'quit\n' | HOME=$tmp/home "$VISA" -i -n -q h.s 2>&1)
+expect_eq "-n skips ~/.visarc" "" "$out"
+out=$(HOME=$tmp/home "$VISA" -q -x x.cmd h.s 2>&1)
+expect_eq "no ~/.visarc without -i" "x file ran" "$out"
+
 finish

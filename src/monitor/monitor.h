@@ -133,6 +133,8 @@ int mon_source(struct mon *m, const char *path);
 /* The readline loop (or plain reading when stdin is not a terminal) until
  * `quit` or end of input; returns the exit status. */
 int mon_interactive(struct mon *m, bool read_visarc);
+/* Run ~/.visarc if it exists (the caller decides when: before -x files). */
+void mon_source_visarc(struct mon *m);
 
 /* ---- Helpers for handlers --------------------------------------------- */
 /* Report a user error: "FILE:LINE: error: ..." in command files, else

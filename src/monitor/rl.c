@@ -374,6 +374,21 @@ static void save_history(struct mon *m, const char *path)
 
 /* ---- The loop ------------------------------------------------------------- */
 
+void mon_source_visarc(struct mon *m)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        return;
+    size_t n = strlen(home) + sizeof "/.visarc";
+    char *rc = malloc(n);
+    if (rc) {
+        snprintf(rc, n, "%s/.visarc", home);
+        if (access(rc, F_OK) == 0)
+            mon_source(m, rc);
+        free(rc);
+    }
+}
+
 int mon_interactive(struct mon *m, bool read_visarc)
 {
     bool tty = isatty(STDIN_FILENO);
@@ -401,19 +416,8 @@ int mon_interactive(struct mon *m, bool read_visarc)
         if (hist)
             read_history(hist);         /* a missing file is no error */
     }
-    if (read_visarc) {
-        const char *home = getenv("HOME");
-        if (home && *home) {
-            size_t n = strlen(home) + sizeof "/.visarc";
-            char *rc = malloc(n);
-            if (rc) {
-                snprintf(rc, n, "%s/.visarc", home);
-                if (access(rc, F_OK) == 0)
-                    mon_source(m, rc);
-                free(rc);
-            }
-        }
-    }
+    if (read_visarc)
+        mon_source_visarc(m);
 
     m->priv->in = &in;
     while (!m->quit) {

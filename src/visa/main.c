@@ -335,6 +335,9 @@ int main(int argc, char **argv)
             printf("vISA %s monitor: %d guest%s loaded. Type 'help' for commands.\n",
                    PACKAGE_VERSION, nimages, nimages == 1 ? "" : "s");
         status = 0;
+        /* As gdb does with its init file: ~/.visarc first, then -x, -e. */
+        if (interactive && !nx)
+            mon_source_visarc(m);
         for (int i = 0; i < nx_files && !m->quit; i++)
             if (mon_source(m, xfiles[i]) != 0 && !m->on_error_continue)
                 break;
@@ -342,7 +345,7 @@ int main(int argc, char **argv)
             if (mon_exec_line(m, ecmds[i]) != 0 && !m->on_error_continue)
                 break;
         if (interactive && !m->quit)
-            status = mon_interactive(m, !nx);
+            status = mon_interactive(m, false);
         else
             status = m->quit ? m->quit_status : m->status;
         console_flush(&con);
