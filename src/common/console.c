@@ -88,16 +88,22 @@ void console_write_cb(void *ctx, int guest, const char *buf, size_t len)
     }
 }
 
+void console_flush_guest(struct console *c, int guest)
+{
+    if (guest < 1 || guest > VISA_MAX_GUESTS)
+        return;
+    struct console_guest *g = &c->g[guest];
+    if (g->len) {
+        emit_line(c, guest, g->line, g->len);
+        fputc('\n', c->out);
+        g->len = 0;
+    }
+}
+
 void console_flush(struct console *c)
 {
-    for (int i = 1; i <= VISA_MAX_GUESTS; i++) {
-        struct console_guest *g = &c->g[i];
-        if (g->len) {
-            emit_line(c, i, g->line, g->len);
-            fputc('\n', c->out);
-            g->len = 0;
-        }
-    }
+    for (int i = 1; i <= VISA_MAX_GUESTS; i++)
+        console_flush_guest(c, i);
     fflush(c->out);
 }
 
@@ -146,11 +152,6 @@ void console_reset_guest(struct console *c, int guest)
 {
     if (guest < 1 || guest > VISA_MAX_GUESTS)
         return;
-    struct console_guest *g = &c->g[guest];
-    if (g->len) {                             /* never lose output */
-        emit_line(c, guest, g->line, g->len);
-        fputc('\n', c->out);
-        g->len = 0;
-    }
-    g->in_pos = 0;       /* a reset guest reads its input again from the start */
+    console_flush_guest(c, guest);            /* never lose output */
+    c->g[guest].in_pos = 0;       /* a reset guest reads its input again from the start */
 }

@@ -38,6 +38,8 @@ void console_set_prefixed(struct console *c, int prefixed);
 /* The struct visa_callbacks console functions; CTX is a struct console. */
 void console_write_cb(void *ctx, int guest, const char *buf, size_t len);
 int console_read_cb(void *ctx, int guest);
+/* Flush GUEST's partial line (prefixed mode), with a newline added. */
+void console_flush_guest(struct console *c, int guest);
 /* Flush partial lines (prefixed mode: in guest order, newline added). */
 void console_flush(struct console *c);
 /* Queue LEN bytes of input for GUEST; 0, or -1 when out of memory. */

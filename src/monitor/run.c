@@ -202,11 +202,18 @@ const char *mon_exit_desc(const struct mon *m, int guest, char *buf, size_t size
     return buf;
 }
 
-/* End a guest's partial console line before the monitor speaks. */
+/* End a guest's partial console line before the monitor speaks.  With
+ * several guests, output is line-buffered per guest with [gN] prefixes:
+ * a partial line stays buffered until it is complete, the guest stops
+ * for good, it is the guest the run stopped in, or the session ends. */
 static void console_break(struct mon *m)
 {
-    if (m->con)
-        console_flush(m->con);
+    if (m->con) {
+        for (int id = 1; id <= m->hv->nguests; id++)
+            if (m->hv->g[id - 1].state == VISA_STATE_STOPPED)
+                console_flush_guest(m->con, id);
+        fflush(m->con->out);
+    }
     if (m->priv->console_mid_line)
         fputc('\n', m->out);
     m->priv->console_mid_line = false;
@@ -555,6 +562,10 @@ static void report(struct mon *m, enum visa_stop st, int who,
     struct mon_bps *s = B(m);
     struct bp *b = NULL;
     char loc[256], d[384];
+    /* The guest that stopped is the one the user looks at: show its
+     * partial line now; the others' lines stay whole. */
+    if (m->con && who > 0)
+        console_flush_guest(m->con, who);
     console_break(m);
     if (st == VISA_STOP_BREAK && s->why_guest)
         who = s->why_guest;
