@@ -92,7 +92,7 @@ static void spawn(const char *guest)
         setenv("VISA_HISTFILE", hist, 1);
         setenv("TERM", "dumb", 1);
         setenv("INPUTRC", "/dev/null", 1);
-        execl(visa_path(), visa_path(), "-q", "-i", guest_path(guest), (char *)NULL);
+        execl(visa_path(), visa_path(), "-q", "-i", "--color=never", guest_path(guest), (char *)NULL);
         _exit(127);
     }
 }

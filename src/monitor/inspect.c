@@ -330,14 +330,17 @@ int mon_cmd_regs(struct mon *m, int argc, char **argv, const char *rest)
     const struct mon_guest *mg = &m->g[id];
 
     for (int r = 0; r < VISA_NREGS; r += 4) {
-        char line[128];
+        char line[256];
         size_t len = 0;
         for (int c = r; c < r + 4; c++) {
             char name[8];
             snprintf(name, sizeof name, "r%d", c);
+            bool changed = g->r[c] != mg->prev_r[c];
             len += (size_t)snprintf(line + len, sizeof line - len,
-                                    "%-3s 0x%08" PRIx32 "%c  ", name, g->r[c],
-                                    g->r[c] != mg->prev_r[c] ? '*' : ' ');
+                                    "%-3s %s0x%08" PRIx32 "%s%c  ", name,
+                                    changed ? mon_sgr(m, MON_SGR_CHANGED) : "", g->r[c],
+                                    changed ? mon_sgr(m, MON_SGR_OFF) : "",
+                                    changed ? '*' : ' ');
         }
         while (len > 0 && line[len - 1] == ' ')
             line[--len] = '\0';
@@ -896,8 +899,9 @@ static void insn_line(FILE *o, const struct mon *m, int id, bool phys,
     xsym(m, id, phys, addr, sym, sizeof sym);
     visa_disas_insn(word, addr, mon_syms(m, id), text, sizeof text);
     snprintf(cell, sizeof cell, "%s%s:", sym[0] ? " " : "", sym);
-    fprintf(o, "%s0x%08" PRIx32 "%-*s  %02x %02x %02x %02x  %s\n",
-            at_pc ? "=> " : "   ", addr, symw + 1, cell,
+    fprintf(o, "%s%s%s0x%08" PRIx32 "%-*s  %02x %02x %02x %02x  %s\n",
+            at_pc ? mon_sgr(m, MON_SGR_PC) : "", at_pc ? "=> " : "   ",
+            at_pc ? mon_sgr(m, MON_SGR_OFF) : "", addr, symw + 1, cell,
             (unsigned)(word >> 24), (unsigned)(word >> 16) & 0xFFu,
             (unsigned)(word >> 8) & 0xFFu, (unsigned)word & 0xFFu, text);
 }

@@ -45,12 +45,30 @@ static void where_prefix(struct mon *m)
         fputs("visa: ", m->err);
 }
 
+const char *mon_sgr(const struct mon *m, const char *code)
+{
+    /* A few fixed codes: keep one formatted copy of each, no allocation. */
+    static const char *const codes[] = {
+        MON_SGR_ERROR, MON_SGR_STOP, MON_SGR_PC, MON_SGR_CHANGED, MON_SGR_OFF,
+    };
+    static const char *const seqs[] = {
+        "\033[" MON_SGR_ERROR "m", "\033[" MON_SGR_STOP "m", "\033[" MON_SGR_PC "m",
+        "\033[" MON_SGR_CHANGED "m", "\033[" MON_SGR_OFF "m",
+    };
+    if (!m->color)
+        return "";
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (strcmp(codes[i], code) == 0)
+            return seqs[i];
+    return "";
+}
+
 void mon_error(struct mon *m, const char *fmt, ...)
 {
     va_list ap;
     fflush(m->out);          /* keep the order the user would expect */
     where_prefix(m);
-    fputs("error: ", m->err);
+    fprintf(m->err, "%serror:%s ", mon_sgr(m, MON_SGR_ERROR), mon_sgr(m, MON_SGR_OFF));
     va_start(ap, fmt);
     vfprintf(m->err, fmt, ap);
     va_end(ap);

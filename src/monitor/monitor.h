@@ -136,6 +136,15 @@ int mon_interactive(struct mon *m, bool read_visarc);
 /* Run ~/.visarc if it exists (the caller decides when: before -x files). */
 void mon_source_visarc(struct mon *m);
 
+/* ---- Colour (--color; only SGR codes, empty when colour is off) ----- */
+#define MON_SGR_ERROR   "1;31"   /* "error:" */
+#define MON_SGR_STOP    "1"      /* why a run stopped */
+#define MON_SGR_PC      "1;32"   /* the "=>" marker at pc */
+#define MON_SGR_CHANGED "1;33"   /* a register changed since the last stop */
+#define MON_SGR_OFF     "0"
+/* "\033[CODEm" when M colours its output, else "". */
+const char *mon_sgr(const struct mon *m, const char *code);
+
 /* ---- Helpers for handlers --------------------------------------------- */
 /* Report a user error: "FILE:LINE: error: ..." in command files, else
  * "error: ...".  Sets m->status where monitor.md says so. */

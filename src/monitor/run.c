@@ -226,10 +226,10 @@ static void print_where(struct mon *m, int guest)
     char loc[256];
     if (!g)
         return;
+    mon_printf(m, "%s=>%s ", mon_sgr(m, MON_SGR_PC), mon_sgr(m, MON_SGR_OFF));
     if (m->hv->nguests > 1)
-        mon_printf(m, "=> g%d %s\n", guest, mon_loc(m, guest, g->pc, loc, sizeof loc));
-    else
-        mon_printf(m, "=> %s\n", mon_loc(m, guest, g->pc, loc, sizeof loc));
+        mon_printf(m, "g%d ", guest);
+    mon_printf(m, "%s\n", mon_loc(m, guest, g->pc, loc, sizeof loc));
 }
 
 /* What became of GUEST since it was in state BEFORE. */
