@@ -121,8 +121,10 @@ struct visa_callbacks {
     void (*console_write)(void *ctx, int guest, const char *buf, size_t len);
     /* Next console input byte for GUEST, or -1 when there is none. */
     int (*console_read)(void *ctx, int guest);
-    /* Hooks, each called only when non-NULL (and then on the slow path).
-     * Return nonzero to stop the run (VISA_STOP_BREAK). */
+    /* Hooks, each called only when non-NULL.  Return nonzero to stop the
+     * run (VISA_STOP_BREAK).  before_insn and after_insn put the run on
+     * the slow path (one instruction at a time); on_exit costs nothing
+     * between exits. */
     /* Before the instruction at PC is fetched. */
     int (*before_insn)(void *ctx, struct visa_hv *hv, int guest, uint32_t pc);
     /* After an instruction (at PC, word WORD) completed. */
@@ -146,8 +148,11 @@ struct visa_hv {
     uint64_t timeline_count;               /* slices recorded so far */
     struct visa_callbacks cb;
     volatile sig_atomic_t *stop_flag;      /* set by a signal handler */
-    bool slow;                             /* a hook is installed */
+    bool slow;                             /* before_insn or after_insn is set */
     uint64_t slice_start;                  /* icount when cur's slice began */
+    /* The interpreter's derived data (pre-decoded code, translation
+     * caches) and the pc breakpoints: not machine state, never copied. */
+    struct visa_fast *fast;
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -179,6 +184,24 @@ enum visa_stop visa_hv_run(struct visa_hv *hv, uint64_t budget, int *guest);
 /* Run N instructions of GUEST alone: no timer exits, other guests wait and
  * GUEST's place in its slice is kept.  Exits are taken and handled. */
 enum visa_stop visa_hv_step(struct visa_hv *hv, int guest, uint64_t n);
+
+/* ---- Breakpoints ------------------------------------------------------ */
+/* A pc breakpoint: GUEST (0: every guest) is about to run the instruction
+ * at virtual address PC.  A run reaching one stops before that instruction
+ * with VISA_STOP_BREAK and reports the guest; instructions elsewhere run at
+ * full speed.  After such a stop the core remembers it, so that the next
+ * run or step of that guest runs the instruction at that pc (as its very
+ * first one) without stopping again. */
+struct visa_bp {
+    int guest;
+    uint32_t pc;
+};
+/* Replace the set of pc breakpoints by BPS[0..N-1] (N = 0 removes them). */
+int visa_hv_set_breakpoints(struct visa_hv *hv, const struct visa_bp *bps,
+                            size_t n);
+/* Make the next instruction GUEST runs skip the breakpoint check when it
+ * is at PC (as after a stop there); GUEST 0 forgets any such skip. */
+void visa_hv_skip_breakpoint(struct visa_hv *hv, int guest, uint32_t pc);
 
 /* ---- Controls ---------------------------------------------------------- */
 int visa_hv_set_slice(struct visa_hv *hv, uint32_t slice);            /* >= 1 */

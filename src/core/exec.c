@@ -108,6 +108,7 @@ static inline bool store8(struct visa_hv *hv, struct visa_guest *g, uint32_t va,
     if (p == NULL)
         return false;
     *p = (uint8_t)v;
+    visa_core_code_write(hv, p, 1);
     return true;
 }
 
@@ -152,6 +153,7 @@ static inline bool store32(struct visa_hv *hv, struct visa_guest *g, uint32_t va
         return false;
     if ((va & VISA_PAGE_MASK) <= VISA_PAGE_SIZE - 4u) {
         visa_store_be32(p, v);
+        visa_core_code_write(hv, p, 4);
         return true;
     }
     if (!span(hv, g, va, VISA_PFQ_WRITE, p, b, f))
@@ -160,6 +162,8 @@ static inline bool store32(struct visa_hv *hv, struct visa_guest *g, uint32_t va
     *b[1] = (uint8_t)(v >> 16);
     *b[2] = (uint8_t)(v >> 8);
     *b[3] = (uint8_t)v;
+    for (unsigned i = 0; i < 4; i++)
+        visa_core_code_write(hv, b[i], 1);
     return true;
 }
 
@@ -290,25 +294,16 @@ static inline bool root_ok(uint32_t v)
     return v == 0 || ((v & VISA_PAGE_MASK) == 1u && v < VISA_GUEST_MEM);
 }
 
-/* Execute the instruction at G's pc.  Returns VISA_EV_* bits; *WORDP gets
- * the instruction word (0 when none was fetched). */
-static inline unsigned exec_one(struct visa_hv *hv, struct visa_guest *g,
-                                uint32_t *wordp)
+/* Execute the instruction word W, already fetched from G's pc (the checks
+ * after the fetch, then the instruction).  Returns VISA_EV_* bits. */
+static inline unsigned exec_word(struct visa_hv *hv, struct visa_guest *g,
+                                 uint32_t w)
 {
     uint32_t *r = g->r;
-    uint32_t pc = g->pc, next = pc + 4u, w, v, t;
+    uint32_t pc = g->pc, next = pc + 4u, v, t;
     unsigned op, a, b, c, ev = 0;
     struct visa_fault f;
-    const uint8_t *ip;
 
-    *wordp = 0;
-    if (pc & 3u)
-        return block(g, VISA_EXIT_ILLEGAL, 0, 0, pc, NULL);
-    ip = visa_core_translate(hv, g, pc, VISA_PFQ_FETCH, &f);
-    if (ip == NULL)
-        return page_fault(g, &f, 0, pc);
-    w = visa_load_be32(ip);
-    *wordp = w;
     op = visa_op(w);
     a = visa_a(w);
     b = visa_b(w);
@@ -427,10 +422,10 @@ static inline unsigned exec_one(struct visa_hv *hv, struct visa_guest *g,
             ev = VISA_EV_EXIT;
         }
         g->vmcs.ptbr = v;
-        visa_core_flush_tlb(g);
+        visa_core_flush_tlb(hv, g);
         break;
     case VISA_OP_TLBFLUSHV:
-        visa_core_flush_tlb(g);
+        visa_core_flush_tlb(hv, g);
         break;
 
     case VISA_OP_IN:        /* trap and emulate when trapped */
@@ -469,6 +464,39 @@ static inline unsigned exec_one(struct visa_hv *hv, struct visa_guest *g,
     return VISA_EV_DONE | ev;
 }
 
+/* Execute the instruction at G's pc: the reference step (no caches).
+ * Returns VISA_EV_* bits; *WORDP gets the instruction word (0 when none
+ * was fetched). */
+static inline unsigned exec_one(struct visa_hv *hv, struct visa_guest *g,
+                                uint32_t *wordp)
+{
+    uint32_t pc = g->pc, w;
+    struct visa_fault f;
+    const uint8_t *ip;
+
+    *wordp = 0;
+    if (pc & 3u)
+        return block(g, VISA_EXIT_ILLEGAL, 0, 0, pc, NULL);
+    ip = visa_core_translate(hv, g, pc, VISA_PFQ_FETCH, &f);
+    if (ip == NULL)
+        return page_fault(g, &f, 0, pc);
+    w = visa_load_be32(ip);
+    *wordp = w;
+    return exec_word(hv, g, w);
+}
+
+unsigned visa_core_exec_word(struct visa_hv *hv, struct visa_guest *g,
+                             uint32_t w)
+{
+    return exec_word(hv, g, w);
+}
+
+unsigned visa_core_exec_one(struct visa_hv *hv, struct visa_guest *g,
+                            uint32_t *wordp)
+{
+    return exec_one(hv, g, wordp);
+}
+
 unsigned visa_core_exec(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
                         bool hooks, bool sched, uint64_t *done,
                         uint32_t *pc, uint32_t *word)
@@ -477,9 +505,18 @@ unsigned visa_core_exec(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
     uint64_t i = 0;
     uint32_t ipc = g->pc, iword = 0;    /* locals: no aliasing with g */
     unsigned ev = 0;
+    bool skip = visa_core_bp_take_skip(hv, g);
 
+    if (!hooks && visa_core_fast_ready(hv))
+        return visa_core_fast(hv, g, n, sched, skip, done, pc, word);
     while (i < n) {
         ipc = g->pc;
+        if (!skip && visa_core_bp_at(hv, g, ipc)) {
+            visa_core_bp_hit(hv, g, ipc);
+            ev = VISA_EV_BREAK;
+            break;
+        }
+        skip = false;
         if (hooks && cb->before_insn &&
             cb->before_insn(cb->ctx, hv, g->id, ipc) != 0) {
             ev = VISA_EV_BREAK;

@@ -1,2 +1,1006 @@
-/* placeholder: being written */
-typedef int visa_placeholder_fast;
+/* fast.c - the fast interpreter: pre-decoded code, threaded dispatch, a
+ * private translation cache, and pc breakpoints that cost nothing where
+ * there are none.
+ *
+ * Copyright (C) 2026 The vISA authors.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * exec.c's exec_one() stays the specification; this file only makes the
+ * common instructions cheaper and hands everything else to it.
+ *
+ * Pre-decoding.  Code is decoded per host frame (a guest can only reach
+ * its own frames, and a frame's decoded form depends on its bytes alone,
+ * not on the VA it is mapped at): 1024 entries of {handler, registers,
+ * pre-extracted immediate or branch delta} plus a sentinel that moves to
+ * the next page.  A frame is decoded when code is first fetched from it;
+ * every write to a decoded frame outside the loop (a store that went the
+ * slow way, a page-walk A/D update, the monitor) marks its words stale and
+ * they are decoded again at the next entry; stores on the fast path never
+ * reach a decoded frame (their translation cache entries exclude them).
+ *
+ * Accounting.  Each entry knows how many instructions run from it to the
+ * end of its straight-line block (n: up to a branch, jump, call, ret or
+ * the page end).  Entering a block subtracts n from the budget once; when
+ * the budget is smaller, a STOP handler is planted in the entry where the
+ * budget ends (it is inside the block, so reached in line) and removed on
+ * every way out.  Leaving a block early at entry X gives back X->n.  So
+ * timer exits, --max-instructions and guest switches are exact and cost
+ * one subtraction per block.  icount, slice and TLB hits (one per fetch
+ * from the current page, one per data access) are added up lazily and
+ * written back before anything that can look at them.
+ *
+ * Translation.  The code page is translated once on entry (a TLB hit as
+ * exec_one would count it, or one reference step when it would miss).
+ * Data accesses use a direct-mapped cache indexed like the TLB whose
+ * entries are filled only from a TLB entry (paging on) or the EPT (paging
+ * off) that would hit, so a hit here is a hit there; it is emptied when
+ * the TLB, EPT or PTBR change (visa_core_fast_tlb).  Misses, page-spanning
+ * words, stores to decoded frames and every instruction with an exit or
+ * side effect go through exec.c (visa_core_exec_word) after the counters
+ * are written back, and the loop starts again from the machine state.
+ *
+ * Dispatch is computed goto under GCC and Clang, a switch otherwise
+ * (-DVISA_NO_COMPUTED_GOTO forces the switch).
+ */
+#include <config.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(__GNUC__) && !defined(VISA_NO_COMPUTED_GOTO)
+#define FAST_CGOTO 1
+#else
+#define FAST_CGOTO 0
+#endif
+
+#if defined(__GNUC__)
+#define LIKELY(x)   __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LIKELY(x)   (x)
+#define UNLIKELY(x) (x)
+#endif
+
+#define NENT      1024u                 /* words per page */
+#define TAG_NONE  1u                    /* never a page address */
+
+/* Handlers.  A..F: the six branch conditions, in page (delta in bytes
+ * between entries) and far (new pc computed). */
+#define FAST_HANDLERS(X)                                                   \
+    X(FALLBACK) X(STOP) X(BP) X(PAGEEND)                                   \
+    X(ADD) X(ADDA) X(SUB) X(MUL) X(DIV) X(MOD) X(AND) X(OR) X(XOR)        \
+    X(SHL) X(SHR) X(SAR) X(SLT) X(SLTU)                                    \
+    X(ADDI) X(ADDIA) X(MULI) X(DIVI) X(ANDI) X(ORI) X(XORI)                \
+    X(SHLI) X(SHRI) X(SARI) X(LI) X(MOV) X(MOVHI) X(NOP)                   \
+    X(LDB) X(LDW) X(STB) X(STW) X(PUSH) X(POP)                             \
+    X(JMP) X(JR) X(CALL) X(CALLR) X(RET)                                   \
+    X(JEQ) X(JNE) X(JLT) X(JGE) X(JLTU) X(JGEU)                            \
+    X(JEQF) X(JNEF) X(JLTF) X(JGEF) X(JLTUF) X(JGEUF)
+
+enum {
+#define X(name) H_##name,
+    FAST_HANDLERS(X)
+#undef X
+    H_COUNT
+};
+
+/* One pre-decoded word. */
+struct fent {
+#if FAST_CGOTO
+    const void *h;                      /* the dispatch slot */
+#endif
+    uint32_t n;                         /* instructions to the block end */
+    union { uint32_t u; int32_t s; } imm;
+    uint16_t ret;                       /* call, callr: offset of pc + 4 */
+    uint8_t a, b, c;                    /* register numbers (< 32) */
+    uint8_t id;                         /* switch build: the dispatch slot */
+    uint8_t rid;                        /* the handler of the word itself */
+};
+
+#if FAST_CGOTO
+typedef const void *slot_t;
+#define SLOT(e) ((e)->h)
+#else
+typedef uint8_t slot_t;
+#define SLOT(e) ((e)->id)
+#endif
+
+struct fpage {
+    struct fent e[NENT + 1];            /* + the sentinel (H_PAGEEND) */
+    uint32_t stale[NENT / 32];          /* words written since decoding */
+    bool anystale;
+};
+
+/* Direct-mapped data translation cache (index = VPN mod 64, as the TLB):
+ * a tag is the page address the entry allows, TAG_NONE otherwise; the
+ * host address of VA is ADD + VA (modulo 2^N: no pointer leaves memory). */
+struct ftlbe {
+    uint32_t rtag, wtag;
+    uintptr_t add;
+};
+
+struct visa_fast {
+    uint32_t nframes;
+    struct fpage **page;                /* per host frame, NULL: none */
+    uint8_t *code;                      /* per host frame: page decoded */
+    struct ftlbe tlb[VISA_MAX_GUESTS][VISA_TLB_SIZE];
+    struct visa_bp *bps;
+    size_t nbps;
+    uint32_t bpoff[VISA_MAX_GUESTS + 1][NENT / 32]; /* marked word offsets */
+    int skip_guest;
+    uint32_t skip_pc;
+};
+
+/* ---- Helpers ------------------------------------------------------------- */
+
+static inline uint32_t sar32(uint32_t x, unsigned s)
+{
+    s &= 31u;
+    if (s == 0 || !(x & 0x80000000u))
+        return x >> s;
+    return (x >> s) | ~(0xFFFFFFFFu >> s);
+}
+
+static inline bool lt_signed(uint32_t x, uint32_t y)
+{
+    return (x ^ 0x80000000u) < (y ^ 0x80000000u);
+}
+
+static inline uint8_t *host(uintptr_t add, uint32_t va)
+{
+    return (uint8_t *)(add + va);
+}
+
+static void ftlb_clear(struct ftlbe *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        t[i].rtag = t[i].wtag = TAG_NONE;
+        t[i].add = 0;
+    }
+}
+
+/* ---- Life cycle ------------------------------------------------------------ */
+
+void visa_core_fast_new(struct visa_hv *hv)
+{
+    struct visa_fast *fs = calloc(1, sizeof *fs);
+
+    hv->fast = NULL;
+    if (fs == NULL)
+        return;
+    fs->nframes = hv->nframes;
+    fs->page = calloc(hv->nframes, sizeof *fs->page);
+    fs->code = calloc(hv->nframes, 1);
+    if (fs->page == NULL || fs->code == NULL) {
+        free(fs->page);
+        free(fs->code);
+        free(fs);
+        return;
+    }
+    ftlb_clear(&fs->tlb[0][0], sizeof fs->tlb / sizeof fs->tlb[0][0]);
+    hv->fast = fs;
+}
+
+void visa_core_fast_free(struct visa_hv *hv)
+{
+    struct visa_fast *fs = hv->fast;
+
+    if (fs == NULL)
+        return;
+    for (uint32_t f = 0; f < fs->nframes; f++)
+        free(fs->page[f]);
+    free(fs->page);
+    free(fs->code);
+    free(fs->bps);
+    free(fs);
+    hv->fast = NULL;
+}
+
+/* Allocate the page of frame F (outside the loop); false on failure. */
+static bool page_alloc(struct visa_fast *fs, uint32_t f)
+{
+    if (fs->page[f] == NULL)
+        fs->page[f] = malloc(sizeof *fs->page[f]);
+    fs->code[f] = 0;
+    return fs->page[f] != NULL;
+}
+
+void visa_core_fast_reset(struct visa_hv *hv)
+{
+    struct visa_fast *fs = hv->fast;
+
+    if (fs == NULL)
+        return;
+    for (uint32_t f = 0; f < fs->nframes; f++) {
+        fs->code[f] = 0;
+        if (hv->frame_owner[f] != 0)
+            page_alloc(fs, f);
+    }
+    ftlb_clear(&fs->tlb[0][0], sizeof fs->tlb / sizeof fs->tlb[0][0]);
+    fs->skip_guest = 0;
+}
+
+void visa_core_fast_frames_changed(struct visa_hv *hv, const struct visa_guest *g)
+{
+    struct visa_fast *fs = hv->fast;
+
+    if (fs == NULL)
+        return;
+    for (unsigned i = 0; i < VISA_GUEST_FRAMES; i++) {
+        uint32_t f = g->vmcs.ept[i].hframe;
+        if (f < fs->nframes)
+            page_alloc(fs, f);
+    }
+    ftlb_clear(fs->tlb[g->id - 1], VISA_TLB_SIZE);
+    if (fs->skip_guest == g->id)
+        fs->skip_guest = 0;
+}
+
+bool visa_core_fast_ready(const struct visa_hv *hv)
+{
+    return hv->fast != NULL;
+}
+
+void visa_core_fast_tlb(struct visa_hv *hv, const struct visa_guest *g, int idx)
+{
+    struct visa_fast *fs = hv->fast;
+
+    if (fs == NULL || g->id < 1 || g->id > VISA_MAX_GUESTS)
+        return;
+    if (idx < 0)
+        ftlb_clear(fs->tlb[g->id - 1], VISA_TLB_SIZE);
+    else
+        ftlb_clear(&fs->tlb[g->id - 1][idx], 1);
+}
+
+void visa_core_code_write_slow(struct visa_hv *hv, const uint8_t *p, size_t n)
+{
+    struct visa_fast *fs = hv->fast;
+    size_t off, w, last;
+
+    if (n == 0 || p < hv->mem || p >= hv->mem + hv->mem_size)
+        return;
+    off = (size_t)(p - hv->mem);
+    last = (off + n - 1) >> 2;
+    for (w = off >> 2; w <= last; w++) {
+        size_t f = w / NENT;
+        if (f < fs->nframes && fs->code[f]) {
+            struct fpage *pg = fs->page[f];
+            pg->stale[(w % NENT) / 32] |= 1u << (w % 32);
+            pg->anystale = true;
+        }
+    }
+}
+
+/* ---- Breakpoints ------------------------------------------------------------ */
+
+int visa_hv_set_breakpoints(struct visa_hv *hv, const struct visa_bp *bps,
+                            size_t n)
+{
+    struct visa_fast *fs = hv->fast;
+    struct visa_bp *copy = NULL;
+
+    if (fs == NULL)
+        return VISA_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (bps[i].guest < 0 || bps[i].guest > VISA_MAX_GUESTS)
+            return VISA_ENOGUEST;
+    if (n > 0) {
+        copy = malloc(n * sizeof *copy);
+        if (copy == NULL)
+            return VISA_ENOMEM;
+        memcpy(copy, bps, n * sizeof *copy);
+    }
+    free(fs->bps);
+    fs->bps = copy;
+    fs->nbps = n;
+    memset(fs->bpoff, 0, sizeof fs->bpoff);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w = (bps[i].pc & VISA_PAGE_MASK) >> 2;
+        fs->bpoff[bps[i].guest][w / 32] |= 1u << (w % 32);
+    }
+    /* Decoded pages are marked when decoded: decode them again. */
+    memset(fs->code, 0, fs->nframes);
+    return VISA_OK;
+}
+
+void visa_hv_skip_breakpoint(struct visa_hv *hv, int guest, uint32_t pc)
+{
+    if (hv->fast) {
+        hv->fast->skip_guest = guest;
+        hv->fast->skip_pc = pc;
+    }
+}
+
+bool visa_core_bp_at(const struct visa_hv *hv, const struct visa_guest *g,
+                     uint32_t pc)
+{
+    const struct visa_fast *fs = hv->fast;
+
+    if (fs == NULL)
+        return false;
+    for (size_t i = 0; i < fs->nbps; i++)
+        if (fs->bps[i].pc == pc && (fs->bps[i].guest == 0 || fs->bps[i].guest == g->id))
+            return true;
+    return false;
+}
+
+void visa_core_bp_hit(struct visa_hv *hv, const struct visa_guest *g, uint32_t pc)
+{
+    visa_hv_skip_breakpoint(hv, g->id, pc);
+}
+
+bool visa_core_bp_take_skip(struct visa_hv *hv, const struct visa_guest *g)
+{
+    struct visa_fast *fs = hv->fast;
+
+    if (fs == NULL || fs->skip_guest == 0 || fs->skip_guest != g->id)
+        return false;
+    fs->skip_guest = 0;
+    return g->pc == fs->skip_pc;
+}
+
+/* ---- Decoding ---------------------------------------------------------------- */
+
+static bool is_term(unsigned rid)
+{
+    return rid >= H_JMP;                /* jumps, calls, ret, branches */
+}
+
+static const uint8_t cond_near[6] = { H_JEQ, H_JNE, H_JLT, H_JGE, H_JLTU, H_JGEU };
+
+/* Per opcode: register-field mask (bit 0 = A) with 0x80 = legal. */
+enum {
+#define VISA_X_FMT(name, regs, zeros, syntax) FREGS_##name = regs,
+    VISA_FORMATS(VISA_X_FMT)
+#undef VISA_X_FMT
+};
+static const uint8_t legal[256] = {
+#define VISA_X_OP(name, code, mnem, fmt, meaning) [code] = 0x80u | FREGS_##fmt,
+    VISA_OPCODES(VISA_X_OP)
+#undef VISA_X_OP
+};
+
+/* Decode word W at index I of a page into E (everything but n). */
+static void decode_word(struct fent *e, uint32_t w, unsigned i)
+{
+    unsigned op = visa_op(w), a = visa_a(w), b = visa_b(w), c = visa_c(w);
+    unsigned id = H_FALLBACK;
+    uint32_t imm = 0;
+    int32_t off;
+
+    e->a = (uint8_t)(a & 31u);
+    e->b = (uint8_t)(b & 31u);
+    e->c = (uint8_t)(c & 31u);
+    e->ret = (uint16_t)((i + 1u) * 4u);
+    if (!(legal[op] & 0x80u) ||
+        (legal[op] & ((a >> 5 != 0) | (b >> 5 != 0) << 1 | (c >> 5 != 0) << 2)))
+        op = 0;                          /* illegal: exec_word raises it */
+    switch (op) {
+    case VISA_OP_ADD:   id = a == b ? H_ADDA : H_ADD; break;
+    case VISA_OP_SUB:   id = H_SUB; break;
+    case VISA_OP_MUL:   id = H_MUL; break;
+    case VISA_OP_DIV:   id = H_DIV; break;
+    case VISA_OP_MOD:   id = H_MOD; break;
+    case VISA_OP_AND:   id = H_AND; break;
+    case VISA_OP_OR:    id = H_OR; break;
+    case VISA_OP_XOR:   id = H_XOR; break;
+    case VISA_OP_SHL:   id = H_SHL; break;
+    case VISA_OP_SHR:   id = H_SHR; break;
+    case VISA_OP_SAR:   id = H_SAR; break;
+    case VISA_OP_SLT:   id = H_SLT; break;
+    case VISA_OP_SLTU:  id = H_SLTU; break;
+    case VISA_OP_ADDI:  id = a == b ? H_ADDIA : H_ADDI; imm = c; break;
+    case VISA_OP_SUBI:  id = a == b ? H_ADDIA : H_ADDI; imm = 0u - c; break;
+    case VISA_OP_MULI:  id = H_MULI; imm = c; break;
+    case VISA_OP_DIVI:
+        if (c == 0) {
+            id = H_LI;
+            imm = 0xFFFFFFFFu;
+        } else {
+            id = H_DIVI;
+            imm = c;
+        }
+        break;
+    case VISA_OP_ANDI:  id = H_ANDI; imm = c; break;
+    case VISA_OP_ORI:   id = H_ORI; imm = c; break;
+    case VISA_OP_XORI:  id = H_XORI; imm = c; break;
+    case VISA_OP_SHLI:  id = H_SHLI; imm = c & 31u; break;
+    case VISA_OP_SHRI:  id = H_SHRI; imm = c & 31u; break;
+    case VISA_OP_SARI:  id = H_SARI; imm = c & 31u; break;
+    case VISA_OP_MOV:   id = H_MOV; break;
+    case VISA_OP_MOVI:  id = H_LI; imm = visa_imm16(w); break;
+    case VISA_OP_MOVHI: id = H_MOVHI; imm = (uint32_t)visa_imm16(w) << 16; break;
+    case VISA_OP_NOP:   id = H_NOP; break;
+    case VISA_OP_LDB:   id = H_LDB; imm = (uint32_t)visa_sext8(c); break;
+    case VISA_OP_LDW:   id = H_LDW; imm = (uint32_t)visa_sext8(c); break;
+    case VISA_OP_STB:   id = H_STB; imm = (uint32_t)visa_sext8(a); break;
+    case VISA_OP_STW:   id = H_STW; imm = (uint32_t)visa_sext8(a); break;
+    case VISA_OP_PUSH:  id = H_PUSH; break;
+    case VISA_OP_POP:   id = H_POP; break;
+    case VISA_OP_JMP:   id = H_JMP; imm = visa_t24(w) << 2; break;
+    case VISA_OP_CALL:  id = H_CALL; imm = visa_t24(w) << 2; break;
+    case VISA_OP_JR:    id = H_JR; break;
+    case VISA_OP_CALLR: id = H_CALLR; break;
+    case VISA_OP_RET:   id = H_RET; break;
+    case VISA_OP_JEQ: case VISA_OP_JNE: case VISA_OP_JLT:
+    case VISA_OP_JGE: case VISA_OP_JLTU: case VISA_OP_JGEU: {
+        static const uint8_t k[] = {
+            [VISA_OP_JEQ] = 0, [VISA_OP_JNE] = 1, [VISA_OP_JLT] = 2,
+            [VISA_OP_JGE] = 3, [VISA_OP_JLTU] = 4, [VISA_OP_JGEU] = 5,
+        };
+        off = visa_sext8(a);
+        int32_t t = (int32_t)i + 1 + off;
+        id = cond_near[k[op]];
+        if (t >= 0 && t < (int32_t)NENT) {
+            e->imm.s = (t - (int32_t)i) * (int32_t)sizeof(struct fent);
+            e->rid = (uint8_t)id;
+            return;
+        }
+        id += H_JEQF - H_JEQ;
+        imm = (uint32_t)(off + 1) * 4u;
+        break;
+    }
+    default:            /* exits, I/O, ldpgtr, tlbflushv, illegal: exec.c */
+        id = H_FALLBACK;
+        break;
+    }
+    e->imm.u = imm;
+    e->rid = (uint8_t)id;
+}
+
+static bool bp_marked(const struct visa_fast *fs, int owner, unsigned i)
+{
+    uint32_t bit = 1u << (i % 32);
+    return (fs->bpoff[0][i / 32] & bit) ||
+           (owner > 0 && owner <= VISA_MAX_GUESTS && (fs->bpoff[owner][i / 32] & bit));
+}
+
+/* Set E's dispatch slot from its handler (and a breakpoint mark). */
+static void set_slot(struct fent *e, unsigned id, const void *const *tab)
+{
+#if FAST_CGOTO
+    e->h = tab[id];
+    e->id = (uint8_t)id;
+#else
+    (void)tab;
+    e->id = (uint8_t)id;
+#endif
+}
+
+/* Block lengths of entries HI down to 0 (stopping early below LO once an
+ * entry's length did not change: those before it depend only on it). */
+static void fix_lengths(struct fpage *pg, int hi, int lo)
+{
+    for (int j = hi; j >= 0; j--) {
+        uint32_t old = pg->e[j].n, nn;
+        nn = (is_term(pg->e[j].rid) || j == (int)NENT - 1) ? 1u : pg->e[j + 1].n + 1u;
+        pg->e[j].n = nn;
+        if (j < lo && nn == old)
+            break;
+    }
+}
+
+static void decode_one(struct visa_hv *hv, struct fpage *pg, uint32_t f,
+                       unsigned i, const void *const *tab)
+{
+    struct fent *e = &pg->e[i];
+    const uint8_t *p = hv->mem + ((size_t)f << VISA_PAGE_SHIFT) + 4u * i;
+
+    decode_word(e, visa_load_be32(p), i);
+    set_slot(e, bp_marked(hv->fast, hv->frame_owner[f], i) ? H_BP : e->rid, tab);
+}
+
+static void decode_page(struct visa_hv *hv, uint32_t f, const void *const *tab)
+{
+    struct visa_fast *fs = hv->fast;
+    struct fpage *pg = fs->page[f];
+    int owner = hv->frame_owner[f];
+
+    for (unsigned i = 0; i < NENT; i++) {
+        decode_one(hv, pg, f, i, tab);
+        pg->e[i].n = 0;
+    }
+    memset(&pg->e[NENT], 0, sizeof pg->e[NENT]);
+    pg->e[NENT].rid = H_PAGEEND;
+    set_slot(&pg->e[NENT], H_PAGEEND, tab);
+    fix_lengths(pg, NENT - 1, 0);
+    memset(pg->stale, 0, sizeof pg->stale);
+    pg->anystale = false;
+    fs->code[f] = 1;
+    /* Stores on the fast path must not reach a decoded frame. */
+    if (owner > 0 && owner <= VISA_MAX_GUESTS)
+        for (unsigned i = 0; i < VISA_TLB_SIZE; i++)
+            fs->tlb[owner - 1][i].wtag = TAG_NONE;
+}
+
+static void fix_stale(struct visa_hv *hv, uint32_t f, const void *const *tab)
+{
+    struct fpage *pg = hv->fast->page[f];
+    int hi = -1, lo = (int)NENT;
+
+    for (unsigned k = 0; k < NENT / 32; k++) {
+        uint32_t m = pg->stale[k];
+        if (m == 0)
+            continue;
+        for (unsigned bit = 0; bit < 32; bit++) {
+            if (!(m & (1u << bit)))
+                continue;
+            unsigned i = k * 32 + bit;
+            decode_one(hv, pg, f, i, tab);
+            if ((int)i > hi)
+                hi = (int)i;
+            if ((int)i < lo)
+                lo = (int)i;
+        }
+        pg->stale[k] = 0;
+    }
+    pg->anystale = false;
+    if (hi >= 0)
+        fix_lengths(pg, hi, lo);
+}
+
+/* Fill the data cache entry for VA and ACCESS from what exec_one would
+ * use without a walk: a TLB entry that hits (paging on) or the EPT
+ * (paging off).  False when exec_one would walk, fault or the access is
+ * a store to a decoded frame. */
+static bool refill(struct visa_hv *hv, const struct visa_guest *g,
+                   struct ftlbe *ft, uint32_t va, unsigned access)
+{
+    const struct visa_fast *fs = hv->fast;
+    uint32_t vpn = va >> VISA_PAGE_SHIFT, f;
+    unsigned perm;
+    bool dirty;
+
+    if (g->vmcs.ptbr != 0) {
+        const struct visa_tlb_entry *t = &g->tlb[vpn % VISA_TLB_SIZE];
+        if (t->vpn != vpn || !(t->perm & access) ||
+            (access == VISA_PFQ_WRITE && !t->dirty) || t->hframe >= hv->nframes)
+            return false;
+        f = t->hframe;
+        perm = t->perm;
+        dirty = t->dirty != 0;
+    } else {
+        if (va >= VISA_GUEST_MEM)
+            return false;
+        const struct visa_ept_entry *e = &g->vmcs.ept[vpn];
+        if (!e->present || !(e->perm & access) || e->hframe >= hv->nframes)
+            return false;
+        f = e->hframe;
+        perm = e->perm;
+        dirty = true;
+    }
+    if (access == VISA_PFQ_WRITE && fs->code[f])
+        return false;
+    struct ftlbe *t = &ft[vpn % VISA_TLB_SIZE];
+    uint32_t page = va & ~VISA_PAGE_MASK;
+    t->add = (uintptr_t)(hv->mem + ((size_t)f << VISA_PAGE_SHIFT)) - (uintptr_t)page;
+    t->rtag = (perm & VISA_EPT_R) ? page : TAG_NONE;
+    t->wtag = ((perm & VISA_EPT_W) && dirty && !fs->code[f]) ? page : TAG_NONE;
+    return true;
+}
+
+/* ---- The loop ------------------------------------------------------------------ */
+
+#if FAST_CGOTO
+#define NEXT()          goto *ip->h
+#define RID()           goto *tab[ip->rid]
+#define CASE(x)         L_##x:
+#define DISPATCH_BEGIN
+#define DISPATCH_END
+#define STOPV           (tab[H_STOP])
+#else
+#define NEXT()          goto dispatch
+#define RID()           do { hid = ip->rid; goto again; } while (0)
+#define CASE(x)         case H_##x:
+#define DISPATCH_BEGIN  dispatch: hid = ip->id; again: switch (hid) {
+#define DISPATCH_END    default: goto fallback; }
+#define STOPV           ((uint8_t)H_STOP)
+#endif
+
+/* The pc of entry IP. */
+#define IPPC()  (page_va + (uint32_t)(ip - base) * 4u)
+
+/* Enter the block at IP: one subtraction, or plant the STOP. */
+#define BLOCK() do {                                              \
+        left -= (int32_t)ip->n;                                   \
+        if (UNLIKELY(left < 0))                                   \
+            goto partial;                                         \
+        NEXT();                                                   \
+    } while (0)
+
+/* Write back the lazily counted instructions and TLB hits. */
+#define SYNC() do {                                               \
+        uint32_t k_ = (uint32_t)(lsync - left);                   \
+        g->icount += k_;                                          \
+        hv->icount += k_;                                         \
+        if (sched)                                                \
+            g->slice_used += k_;                                  \
+        if (paging)                                               \
+            g->tlb_hits += (uint64_t)k_ + dh;                     \
+        dh = 0;                                                   \
+        lsync = left;                                             \
+    } while (0)
+
+#define UNPATCH() do {                                            \
+        if (patch != NULL) {                                      \
+            SLOT(patch) = psave;                                  \
+            patch = NULL;                                         \
+        }                                                         \
+    } while (0)
+
+/* The data cache entry for VA: index VPN mod 64, as a byte offset. */
+_Static_assert(sizeof(struct ftlbe) == 16 && VISA_TLB_SIZE == 64,
+               "FTLB computes the entry's byte offset");
+#define FTLB(va) ((struct ftlbe *)((char *)ft + (((va) >> 8) & 0x3F0u)))
+#define TAG4(va) (((va) + 3u) & ~VISA_PAGE_MASK)
+#define TAG1(va) ((va) & ~VISA_PAGE_MASK)
+
+/* GCC merges the handlers' identical tails into shared jumps, which
+ * costs a jump per instruction: keep every handler's dispatch its own. */
+#if FAST_CGOTO && defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-crossjumping", "no-gcse")))
+#endif
+unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n64,
+                        bool sched, bool skip, uint64_t *done, uint32_t *pcp,
+                        uint32_t *wordp)
+{
+#if FAST_CGOTO
+    static const void *const tab[H_COUNT] = {
+#define X(name) [H_##name] = &&L_##name,
+        FAST_HANDLERS(X)
+#undef X
+    };
+#else
+    static const void *const *const tab = NULL;
+    unsigned hid;
+#endif
+    struct visa_fast *const fs = hv->fast;
+    struct ftlbe *const ft = fs->tlb[g->id - 1];
+    const int32_t n0 = n64 > (1u << 30) ? (int32_t)(1u << 30) : (int32_t)n64;
+    int32_t left = n0, lsync = n0;
+    uint32_t dh = 0;                    /* data hits not yet written back */
+    bool paging = g->vmcs.ptbr != 0;
+    struct fent *ip = NULL, *base = NULL, *patch = NULL;
+    slot_t psave = 0;
+    uint32_t page_va = 0, lpc = g->pc, lword = 0, npc, va, v;
+    const uint8_t *fptr = NULL;
+    unsigned ev = 0, acc = 0;
+    struct ftlbe *t;
+
+enter:
+    /* Start from the machine state: translate the code page. */
+    if (left <= 0)
+        goto out;
+    paging = g->vmcs.ptbr != 0;
+    {
+        uint32_t pc = g->pc, f;
+        if (skip) {
+            skip = false;
+            goto single;
+        }
+        if (pc & 3u)
+            goto check_single;
+        if (paging) {
+            uint32_t vpn = pc >> VISA_PAGE_SHIFT;
+            const struct visa_tlb_entry *te = &g->tlb[vpn % VISA_TLB_SIZE];
+            if (te->vpn != vpn || !(te->perm & VISA_EPT_X) || te->hframe >= hv->nframes)
+                goto check_single;
+            f = te->hframe;
+        } else {
+            if (pc >= VISA_GUEST_MEM)
+                goto check_single;
+            const struct visa_ept_entry *e = &g->vmcs.ept[pc >> VISA_PAGE_SHIFT];
+            if (!e->present || !(e->perm & VISA_EPT_X) || e->hframe >= hv->nframes)
+                goto check_single;
+            f = e->hframe;
+        }
+        if (fs->page[f] == NULL)
+            goto check_single;
+        if (!fs->code[f])
+            decode_page(hv, f, tab);
+        else if (fs->page[f]->anystale)
+            fix_stale(hv, f, tab);
+        base = fs->page[f]->e;
+        fptr = hv->mem + ((size_t)f << VISA_PAGE_SHIFT);
+        page_va = pc & ~VISA_PAGE_MASK;
+        ip = base + ((pc & VISA_PAGE_MASK) >> 2);
+        BLOCK();
+    }
+
+check_single:
+    /* One reference step (the fetch would miss or fault). */
+    if (visa_core_bp_at(hv, g, g->pc)) {
+        lpc = g->pc;
+        visa_core_bp_hit(hv, g, lpc);
+        ev = VISA_EV_BREAK;
+        goto out;
+    }
+single:
+    SYNC();
+    lpc = g->pc;
+    ev = visa_core_exec_one(hv, g, &lword);
+    goto counted;
+
+partial:
+    /* The budget ends inside this block: stop in front of entry k. */
+    {
+        int32_t k = left + (int32_t)ip->n;
+        if (k == 0) {
+            left = 0;
+            g->pc = IPPC();
+            goto out;
+        }
+        patch = ip + k;
+        psave = SLOT(patch);
+        SLOT(patch) = STOPV;
+        NEXT();
+    }
+
+fallback:
+    /* The instruction at IP goes through exec.c: counters written back,
+     * then the word is executed as exec_one would after its fetch. */
+    UNPATCH();
+    left += (int32_t)ip->n;
+    lpc = IPPC();
+    g->pc = lpc;
+    SYNC();
+    if (paging)
+        g->tlb_hits++;                  /* its fetch */
+    lword = visa_load_be32(fptr + (lpc & VISA_PAGE_MASK));
+    ev = visa_core_exec_word(hv, g, lword);
+counted:
+    if (ev & VISA_EV_DONE) {
+        left--;
+        lsync = left;
+        g->icount++;
+        hv->icount++;
+        if (sched)
+            g->slice_used++;
+    }
+    if (ev != VISA_EV_DONE)
+        goto out;
+    goto enter;
+
+dmiss:
+    /* A data access the cache cannot serve: fill it from the TLB or EPT
+     * and run the handler again, else the reference path. */
+    if ((va & VISA_PAGE_MASK) > VISA_PAGE_SIZE - (acc >> 4) ||
+        !refill(hv, g, ft, va, acc & 0xFu))
+        goto fallback;
+    RID();
+
+jump:
+    /* NPC: the next pc after a jump, call or ret. */
+    if (LIKELY((npc & ~(VISA_PAGE_MASK & ~3u)) == page_va)) {
+        ip = base + ((npc & VISA_PAGE_MASK) >> 2);
+        BLOCK();
+    }
+    g->pc = npc;
+    goto enter;
+
+out:
+    UNPATCH();
+    SYNC();
+    *done = (uint64_t)(n0 - left);
+    *pcp = lpc;
+    *wordp = lword;
+    if (ev == 0 && left != n0)
+        ev = VISA_EV_DONE;
+    return ev;
+
+#define ALU(x, expr) CASE(x) { expr; ip++; NEXT(); }
+#define RA  g->r[ip->a]
+#define RB  g->r[ip->b]
+#define RC  g->r[ip->c]
+#define IMM (ip->imm.u)
+#define BR(x, cond)                                               \
+    CASE(x) {                                                     \
+        if (cond)                                                 \
+            ip = (struct fent *)((char *)ip + ip->imm.s);         \
+        else                                                      \
+            ip++;                                                 \
+        BLOCK();                                                  \
+    }                                                             \
+    CASE(x##F) {                                                  \
+        if (cond) {                                               \
+            npc = IPPC() + IMM;                                   \
+            goto jump;                                            \
+        }                                                         \
+        ip++;                                                     \
+        BLOCK();                                                  \
+    }
+
+    DISPATCH_BEGIN
+    ALU(ADD,   RA = RB + RC)
+    ALU(ADDA,  RA += RC)
+    ALU(SUB,   RA = RB - RC)
+    ALU(MUL,   RA = RB * RC)
+    ALU(DIV,   v = RC; RA = v ? RB / v : 0xFFFFFFFFu)
+    ALU(MOD,   v = RC; RA = v ? RB % v : RB)
+    ALU(AND,   RA = RB & RC)
+    ALU(OR,    RA = RB | RC)
+    ALU(XOR,   RA = RB ^ RC)
+    ALU(SHL,   RA = RB << (RC & 31u))
+    ALU(SHR,   RA = RB >> (RC & 31u))
+    ALU(SAR,   RA = sar32(RB, RC))
+    ALU(SLT,   RA = lt_signed(RB, RC))
+    ALU(SLTU,  RA = RB < RC)
+    ALU(ADDI,  RA = RB + IMM)
+    ALU(ADDIA, RA += IMM)
+    ALU(MULI,  RA = RB * IMM)
+    ALU(DIVI,  RA = RB / IMM)
+    ALU(ANDI,  RA = RB & IMM)
+    ALU(ORI,   RA = RB | IMM)
+    ALU(XORI,  RA = RB ^ IMM)
+    ALU(SHLI,  RA = RB << IMM)
+    ALU(SHRI,  RA = RB >> IMM)
+    ALU(SARI,  RA = sar32(RB, IMM))
+    ALU(LI,    RA = IMM)
+    ALU(MOV,   RA = RB)
+    ALU(MOVHI, RA = IMM | (RA & 0xFFFFu))
+    ALU(NOP,   (void)0)
+
+    CASE(LDB) {
+        va = RB + IMM;
+        t = FTLB(va);
+        if (UNLIKELY(t->rtag != TAG1(va))) {
+            acc = VISA_PFQ_READ | 1u << 4;
+            goto dmiss;
+        }
+        RA = *host(t->add, va);
+        dh++;
+        ip++;
+        NEXT();
+    }
+    CASE(LDW) {
+        va = RB + IMM;
+        t = FTLB(va);
+        if (UNLIKELY(t->rtag != TAG4(va))) {
+            acc = VISA_PFQ_READ | 4u << 4;
+            goto dmiss;
+        }
+        RA = visa_load_be32(host(t->add, va));
+        dh++;
+        ip++;
+        NEXT();
+    }
+    CASE(STB) {
+        va = RB + IMM;
+        t = FTLB(va);
+        if (UNLIKELY(t->wtag != TAG1(va))) {
+            acc = VISA_PFQ_WRITE | 1u << 4;
+            goto dmiss;
+        }
+        *host(t->add, va) = (uint8_t)RC;
+        dh++;
+        ip++;
+        NEXT();
+    }
+    CASE(STW) {
+        va = RB + IMM;
+        t = FTLB(va);
+        if (UNLIKELY(t->wtag != TAG4(va))) {
+            acc = VISA_PFQ_WRITE | 4u << 4;
+            goto dmiss;
+        }
+        visa_store_be32(host(t->add, va), RC);
+        dh++;
+        ip++;
+        NEXT();
+    }
+    CASE(PUSH) {
+        va = g->r[VISA_REG_SP] - 4u;
+        t = FTLB(va);
+        if (UNLIKELY(t->wtag != TAG4(va))) {
+            acc = VISA_PFQ_WRITE | 4u << 4;
+            goto dmiss;
+        }
+        visa_store_be32(host(t->add, va), RA);
+        g->r[VISA_REG_SP] = va;
+        dh++;
+        ip++;
+        NEXT();
+    }
+    CASE(POP) {
+        va = g->r[VISA_REG_SP];
+        t = FTLB(va);
+        if (UNLIKELY(t->rtag != TAG4(va))) {
+            acc = VISA_PFQ_READ | 4u << 4;
+            goto dmiss;
+        }
+        v = visa_load_be32(host(t->add, va));
+        g->r[VISA_REG_SP] = va + 4u;
+        RA = v;
+        dh++;
+        ip++;
+        NEXT();
+    }
+
+    CASE(JMP) {
+        npc = IMM;
+        goto jump;
+    }
+    CASE(JR) {
+        npc = RB;
+        goto jump;
+    }
+    CASE(CALL) {
+        va = g->r[VISA_REG_SP] - 4u;
+        t = FTLB(va);
+        if (UNLIKELY(t->wtag != TAG4(va))) {
+            acc = VISA_PFQ_WRITE | 4u << 4;
+            goto dmiss;
+        }
+        visa_store_be32(host(t->add, va), page_va + ip->ret);
+        g->r[VISA_REG_SP] = va;
+        dh++;
+        npc = IMM;
+        goto jump;
+    }
+    CASE(CALLR) {
+        va = g->r[VISA_REG_SP] - 4u;
+        t = FTLB(va);
+        if (UNLIKELY(t->wtag != TAG4(va))) {
+            acc = VISA_PFQ_WRITE | 4u << 4;
+            goto dmiss;
+        }
+        npc = RB;                       /* read first: callr sp */
+        visa_store_be32(host(t->add, va), page_va + ip->ret);
+        g->r[VISA_REG_SP] = va;
+        dh++;
+        goto jump;
+    }
+    CASE(RET) {
+        va = g->r[VISA_REG_SP];
+        t = FTLB(va);
+        if (UNLIKELY(t->rtag != TAG4(va))) {
+            acc = VISA_PFQ_READ | 4u << 4;
+            goto dmiss;
+        }
+        npc = visa_load_be32(host(t->add, va));
+        g->r[VISA_REG_SP] = va + 4u;
+        dh++;
+        goto jump;
+    }
+
+    BR(JEQ,  RB == RC)
+    BR(JNE,  RB != RC)
+    BR(JLT,  lt_signed(RB, RC))
+    BR(JGE,  !lt_signed(RB, RC))
+    BR(JLTU, RB < RC)
+    BR(JGEU, RB >= RC)
+
+    CASE(PAGEEND) {
+        npc = page_va + VISA_PAGE_SIZE;
+        goto jump;
+    }
+    CASE(STOP) {
+        /* The budget ends here (planted by partial). */
+        left += (int32_t)ip->n;
+        UNPATCH();
+        g->pc = IPPC();
+        goto out;
+    }
+    CASE(BP) {
+        /* A breakpoint may be set at this offset: is it this pc? */
+        if (visa_core_bp_at(hv, g, IPPC())) {
+            UNPATCH();
+            left += (int32_t)ip->n;
+            lpc = IPPC();
+            g->pc = lpc;
+            visa_core_bp_hit(hv, g, lpc);
+            ev = VISA_EV_BREAK;
+            goto out;
+        }
+        RID();
+    }
+    CASE(FALLBACK) {
+        goto fallback;
+    }
+    DISPATCH_END
+    return ev;                          /* not reached */
+}

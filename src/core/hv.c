@@ -58,6 +58,7 @@ int visa_hv_new(struct visa_hv **out, uint32_t host_mem)
     hv->mem_size = host_mem;
     hv->nframes = host_mem / VISA_PAGE_SIZE;
     hv->slice = VISA_DEFAULT_SLICE;
+    visa_core_fast_new(hv);         /* failure: the reference path only */
     *out = hv;
     return VISA_OK;
 }
@@ -66,6 +67,7 @@ void visa_hv_free(struct visa_hv *hv)
 {
     if (hv == NULL)
         return;
+    visa_core_fast_free(hv);
     free(hv->mem);
     free(hv);
 }
@@ -73,6 +75,7 @@ void visa_hv_free(struct visa_hv *hv)
 int visa_hv_copy(struct visa_hv *dst, const struct visa_hv *src)
 {
     uint8_t *mem = dst->mem;
+    struct visa_fast *fast = dst->fast;
     struct visa_callbacks cb = dst->cb;
     volatile sig_atomic_t *flag = dst->stop_flag;
 
@@ -82,9 +85,11 @@ int visa_hv_copy(struct visa_hv *dst, const struct visa_hv *src)
         return VISA_EBADSIZE;
     *dst = *src;
     dst->mem = mem;
+    dst->fast = fast;
     dst->cb = cb;
     dst->stop_flag = flag;
     memcpy(dst->mem, src->mem, src->mem_size);
+    visa_core_fast_reset(dst);
     visa_hv_hooks_changed(dst);
     return VISA_OK;
 }
@@ -125,7 +130,8 @@ static void boot(struct visa_hv *hv, struct visa_guest *g)
     v->exit_qual = v->exit_va = v->exit_gpa = v->exit_insn = v->exit_pc = 0;
     v->exit_va_valid = v->exit_gpa_valid = false;
     memset(v->exit_count, 0, sizeof v->exit_count);
-    visa_core_flush_tlb(g);
+    visa_core_flush_tlb(hv, g);
+    visa_core_fast_frames_changed(hv, g);
     g->tlb_hits = g->tlb_misses = 0;
     g->icount = 0;
     g->slice_used = 0;
@@ -187,7 +193,8 @@ void visa_hv_set_stop_flag(struct visa_hv *hv, volatile sig_atomic_t *flag)
 
 void visa_hv_hooks_changed(struct visa_hv *hv)
 {
-    hv->slow = hv->cb.before_insn || hv->cb.after_insn || hv->cb.on_exit;
+    /* on_exit is called at exits only: it does not slow the run down. */
+    hv->slow = hv->cb.before_insn || hv->cb.after_insn;
 }
 
 /* ---- Controls --------------------------------------------------------------- */
@@ -243,7 +250,7 @@ int visa_hv_set_ept(struct visa_hv *hv, int guest, unsigned frame, unsigned perm
         g->vmcs.ept[frame].present = 1;
         g->vmcs.ept[frame].perm = (uint8_t)perm;
     }
-    visa_core_flush_tlb(g);
+    visa_core_flush_tlb(hv, g);
     return VISA_OK;
 }
 
@@ -251,7 +258,7 @@ void visa_hv_flush_tlb(struct visa_hv *hv, int guest)
 {
     struct visa_guest *g = visa_hv_guest(hv, guest);
     if (g)
-        visa_core_flush_tlb(g);
+        visa_core_flush_tlb(hv, g);
 }
 
 /* ---- The scheduler ------------------------------------------------------------ */
@@ -296,8 +303,7 @@ static void end_slice(struct visa_hv *hv, struct visa_guest *g, unsigned why)
 
 static bool call_on_exit(struct visa_hv *hv, const struct visa_guest *g)
 {
-    return hv->slow && hv->cb.on_exit &&
-           hv->cb.on_exit(hv->cb.ctx, hv, g->id) != 0;
+    return hv->cb.on_exit && hv->cb.on_exit(hv->cb.ctx, hv, g->id) != 0;
 }
 
 /* Finish the instruction at PC (WORD) that visa_core_exec stopped after

@@ -71,7 +71,8 @@ static inline uint8_t *visa_core_translate(struct visa_hv *hv, struct visa_guest
     return visa_core_translate_slow(hv, g, va, access, f);
 }
 
-void visa_core_flush_tlb(struct visa_guest *g);
+/* Invalidate G's TLB (and what the fast interpreter derived from it). */
+void visa_core_flush_tlb(struct visa_hv *hv, struct visa_guest *g);
 
 /* ---- exec.c ------------------------------------------------------------ */
 
@@ -93,10 +94,58 @@ unsigned visa_core_exec(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
                         bool hooks, bool sched, uint64_t *done,
                         uint32_t *pc, uint32_t *word);
 
+/* exec_one(), the reference step: the instruction at G's pc, no caches. */
+unsigned visa_core_exec_one(struct visa_hv *hv, struct visa_guest *g,
+                            uint32_t *wordp);
+/* The same after the fetch: W is the word at G's pc (fetch counted). */
+unsigned visa_core_exec_word(struct visa_hv *hv, struct visa_guest *g,
+                             uint32_t w);
+
 /* Record an exit in G's VMCS and bump its counter (default handling is the
  * caller's).  VA and GPA are recorded when F is non-NULL. */
 void visa_core_record_exit(struct visa_guest *g, enum visa_exit cause,
                            uint32_t qual, uint32_t insn, uint32_t pc,
                            const struct visa_fault *f);
+
+/* ---- fast.c ------------------------------------------------------------ */
+/* The fast interpreter: code pre-decoded per host frame, threaded
+ * dispatch, a private translation cache derived from the TLB and EPT.
+ * All of it is derived data (hv->fast), rebuilt from the machine state
+ * whenever that changes under it; visa_core_exec uses it when no
+ * per-instruction hook is installed. */
+
+/* Allocate hv->fast (NULL on failure: the reference path only). */
+void visa_core_fast_new(struct visa_hv *hv);
+void visa_core_fast_free(struct visa_hv *hv);
+/* Forget everything derived (after visa_hv_copy). */
+void visa_core_fast_reset(struct visa_hv *hv);
+/* G's frames were (re)loaded: allocate their caches, forget the old. */
+void visa_core_fast_frames_changed(struct visa_hv *hv, const struct visa_guest *g);
+/* G's TLB entry IDX changed (-1: all of it, or the EPT or PTBR). */
+void visa_core_fast_tlb(struct visa_hv *hv, const struct visa_guest *g, int idx);
+/* Host memory at P (N bytes) was written outside the fast loop. */
+void visa_core_code_write_slow(struct visa_hv *hv, const uint8_t *p, size_t n);
+bool visa_core_fast_ready(const struct visa_hv *hv);
+
+/* Frames holding pre-decoded code, one flag per host frame (NULL: none). */
+static inline void visa_core_code_write(struct visa_hv *hv, const uint8_t *p,
+                                        size_t n)
+{
+    if (hv->fast)
+        visa_core_code_write_slow(hv, p, n);
+}
+
+/* The fast loop: as visa_core_exec without hooks.  SKIP: the first
+ * instruction skips the breakpoint check. */
+unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
+                        bool sched, bool skip, uint64_t *done, uint32_t *pc,
+                        uint32_t *word);
+
+/* pc breakpoints: is there one for G at PC?  Record a stop at one; take
+ * (and clear) a pending skip for G's current pc. */
+bool visa_core_bp_at(const struct visa_hv *hv, const struct visa_guest *g,
+                     uint32_t pc);
+void visa_core_bp_hit(struct visa_hv *hv, const struct visa_guest *g, uint32_t pc);
+bool visa_core_bp_take_skip(struct visa_hv *hv, const struct visa_guest *g);
 
 #endif /* VISA_CORE_INTERNAL_H */

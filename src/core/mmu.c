@@ -17,10 +17,11 @@
 
 #include "internal.h"
 
-void visa_core_flush_tlb(struct visa_guest *g)
+void visa_core_flush_tlb(struct visa_hv *hv, struct visa_guest *g)
 {
     for (unsigned i = 0; i < VISA_TLB_SIZE; i++)
         g->tlb[i] = (struct visa_tlb_entry){ .vpn = VISA_TLB_INVALID };
+    visa_core_fast_tlb(hv, g, -1);
 }
 
 /* The EPT entry for GPA, or NULL when GPA lies beyond guest memory. */
@@ -163,8 +164,10 @@ uint8_t *visa_core_translate_slow(struct visa_hv *hv, struct visa_guest *g,
         g->tlb_misses++;
     visa_core_walk(hv, g, va, access, &w);
     /* A/D bits stay set even when the final stage-2 step then faults. */
-    if (w.pte_new != w.pte)
+    if (w.pte_new != w.pte) {
         visa_store_be32(hv->mem + w.pte_hpa, w.pte_new);
+        visa_core_code_write(hv, hv->mem + w.pte_hpa, 4);
+    }
     if (w.fail != VISA_WALK_OK) {
         f->qual = w.qual;
         f->va = w.fault_va;
@@ -180,6 +183,7 @@ uint8_t *visa_core_translate_slow(struct visa_hv *hv, struct visa_guest *g,
             .perm = combined_perm(w.pte_new, w.gpa_ept_perm),
             .dirty = (w.pte_new & VISA_PTE_D) != 0,
         };
+        visa_core_fast_tlb(hv, g, (int)(w.vpn % VISA_TLB_SIZE));
     }
     return hv->mem + w.hpa;
 }
@@ -241,6 +245,7 @@ static int mon_copy(const struct visa_hv *hv, struct visa_hv *whv, int guest,
                 const struct visa_ept_entry *root =
                     ept_entry(g, g->vmcs.ptbr & ~VISA_PAGE_MASK);
                 memcpy(whv->mem + hpa, (const uint8_t *)in + done, chunk);
+                visa_core_code_write(whv, whv->mem + hpa, chunk);
                 if (g->vmcs.ptbr != 0 && root &&
                     root->hframe == hpa >> VISA_PAGE_SHIFT)
                     pt = true;
@@ -249,7 +254,7 @@ static int mon_copy(const struct visa_hv *hv, struct visa_hv *whv, int guest,
         }
     }
     if (pt)
-        visa_core_flush_tlb(&whv->g[guest - 1]);
+        visa_core_flush_tlb(whv, &whv->g[guest - 1]);
     return VISA_OK;
 }
 

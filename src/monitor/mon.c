@@ -529,18 +529,40 @@ int mon_exec_line(struct mon *m, const char *line)
 
 /* ---- Command files --------------------------------------------------- */
 
-static char *read_file_line(struct mon_input *in)
+/* One line of a command file, without its newline.  At most MON_LINE_MAX
+ * bytes are kept (the rest of a longer line is read and dropped, so a
+ * hostile file cannot exhaust memory); *TOTAL gets the full length.
+ * NULL at end of file, or when Ctrl-C interrupts an endless line. */
+static char *read_file_line(struct mon *m, struct mon_input *in, size_t *total)
 {
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&buf, &cap, in->f);
-    if (n < 0) {
+    size_t cap = 256, n = 0, len = 0;
+    char *buf = malloc(cap);
+    int c = EOF;
+    if (!buf)
+        return NULL;
+    while ((c = getc(in->f)) != EOF && c != '\n') {
+        if (++len % 65536 == 0 && m->interrupt && *m->interrupt)
+            break;                      /* e.g. source /dev/zero */
+        if (n >= MON_LINE_MAX)
+            continue;
+        if (n + 1 >= cap) {
+            char *p = realloc(buf, cap * 2);
+            if (!p)
+                continue;               /* keep what fits; it is reported */
+            buf = p;
+            cap *= 2;
+        }
+        buf[n++] = (char)c;
+    }
+    if ((c == EOF && len == 0) || (m->interrupt && *m->interrupt && c != '\n' && c != EOF)) {
         free(buf);
         return NULL;
     }
     in->line++;
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        buf[--n] = '\0';
+    while (n > 0 && buf[n - 1] == '\r')
+        n--;
+    buf[n] = '\0';
+    *total = len;
     return buf;
 }
 
@@ -550,9 +572,15 @@ char *mon_read_line(struct mon *m, const char *prompt)
     if (!in)
         return NULL;
     if (in->f) {
-        char *l = read_file_line(in);
-        if (l)
+        size_t total;
+        char *l = read_file_line(m, in, &total);
+        if (l) {
             m->src_line = in->line;
+            if (total > MON_LINE_MAX) {
+                mon_error(m, "line too long (%zu bytes; the limit is %d)", total, MON_LINE_MAX);
+                l[0] = '\0';
+            }
+        }
         return l;
     }
     return in->read ? in->read(m, prompt) : NULL;
@@ -580,7 +608,8 @@ int mon_source(struct mon *m, const char *path)
     m->source_depth++;
     m->src_file = path;
     char *line;
-    while (!m->quit && (line = read_file_line(&in)) != NULL) {
+    size_t total;
+    while (!m->quit && (line = read_file_line(m, &in, &total)) != NULL) {
         m->src_line = in.line;
         if (m->interrupt && *m->interrupt) {
             free(line);
@@ -588,12 +617,22 @@ int mon_source(struct mon *m, const char *path)
             rc = -1;
             break;
         }
-        int r = mon_exec_line(m, line);
+        int r;
+        if (total > MON_LINE_MAX) {
+            mon_error(m, "line too long (%zu bytes; the limit is %d)", total, MON_LINE_MAX);
+            r = -1;
+        } else {
+            r = mon_exec_line(m, line);
+        }
         free(line);
         if (r < 0 && !m->on_error_continue) {
             rc = -1;
             break;
         }
+    }
+    if (rc == 0 && !m->quit && m->interrupt && *m->interrupt) {
+        mon_error(m, "interrupted");    /* while reading an endless line */
+        rc = -1;
     }
     if (rc == 0 && ferror(f)) {
         mon_error(m, "error reading '%s': %s", path, strerror(errno));

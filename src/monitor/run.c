@@ -55,6 +55,9 @@ struct mon_bps {
     /* resuming after a pc breakpoint runs that instruction first */
     int skip_guest;
     uint32_t skip_pc;
+    /* pc breakpoints are checked by hook_before (the core could not take
+     * them), else by the core (visa_hv_set_breakpoints: the fast path) */
+    bool bps_in_hook;
     /* the current run */
     enum mode mode;
     bool tick_print;
@@ -279,6 +282,26 @@ static bool bp_fires(struct mon *m, struct bp *b, int guest, int exit_guest)
     return true;
 }
 
+/* Does a pc breakpoint of GUEST at PC stop the machine?  Sets why. */
+static bool pc_bp_fires(struct mon *m, int guest, uint32_t pc)
+{
+    struct mon_bps *s = B(m);
+    for (size_t i = 0; i < s->n; i++) {
+        struct bp *b = s->v[i];
+        if (b->kind != BP_PC || !b->enabled || (b->guest && b->guest != guest) ||
+            !b->at_ok[guest] || b->at[guest] != pc)
+            continue;
+        if (bp_fires(m, b, guest, 0)) {
+            if (s->why != WHY_COND)
+                s->why = WHY_BP;
+            s->why_bp = b->num;
+            s->why_guest = guest;
+            return true;
+        }
+    }
+    return false;
+}
+
 static int hook_before(void *ctx, struct visa_hv *hv, int guest, uint32_t pc)
 {
     struct mon *m = ctx;
@@ -295,20 +318,7 @@ static int hook_before(void *ctx, struct visa_hv *hv, int guest, uint32_t pc)
         if (skip)
             return 0;
     }
-    for (size_t i = 0; i < s->n; i++) {
-        struct bp *b = s->v[i];
-        if (b->kind != BP_PC || !b->enabled || (b->guest && b->guest != guest) ||
-            !b->at_ok[guest] || b->at[guest] != pc)
-            continue;
-        if (bp_fires(m, b, guest, 0)) {
-            if (s->why != WHY_COND)
-                s->why = WHY_BP;
-            s->why_bp = b->num;
-            s->why_guest = guest;
-            return 1;
-        }
-    }
-    return 0;
+    return s->bps_in_hook && pc_bp_fires(m, guest, pc);
 }
 
 static int hook_after(void *ctx, struct visa_hv *hv, int guest, uint32_t pc,
@@ -388,17 +398,18 @@ static void arm(struct mon *m)
     struct mon_bps *s = B(m);
     bool pc = s->mode == MODE_NEXT, after = s->mode == MODE_FINISH || s->tick_print,
          ex = s->tick_print;
+    size_t npc = 0;
     for (size_t i = 0; i < s->n; i++) {
         struct bp *b = s->v[i];
         if (!b->enabled)
             continue;
         if (b->kind == BP_PC) {
-            pc = true;
             for (int g = 1; g <= m->hv->nguests; g++) {
                 const struct visa_sym *sym =
                     b->sym ? visa_symtab_find(mon_syms(m, g), b->sym) : NULL;
                 b->at_ok[g] = !b->sym || sym;
                 b->at[g] = sym ? sym->addr : b->addr;
+                npc += b->at_ok[g] && (!b->guest || b->guest == g);
             }
         } else if (b->kind == BP_WATCH) {
             after = true;
@@ -410,6 +421,26 @@ static void arm(struct mon *m)
     struct visa_guest *sg = G(m, s->skip_guest);
     if (sg && sg->pc != s->skip_pc)
         s->skip_guest = 0;
+    /* pc breakpoints go to the core, which checks them only where they
+     * are; each (guest, pc) once per guest it applies to */
+    struct visa_bp *cb_bps = npc ? calloc(npc, sizeof *cb_bps) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; cb_bps && i < s->n; i++) {
+        struct bp *b = s->v[i];
+        if (b->kind != BP_PC || !b->enabled)
+            continue;
+        for (int g = 1; g <= m->hv->nguests; g++)
+            if (b->at_ok[g] && (!b->guest || b->guest == g) && k < npc)
+                cb_bps[k++] = (struct visa_bp){ .guest = g, .pc = b->at[g] };
+    }
+    s->bps_in_hook = (npc && !cb_bps) ||
+                     visa_hv_set_breakpoints(m->hv, cb_bps, k) < 0;
+    free(cb_bps);
+    if (s->bps_in_hook) {
+        visa_hv_set_breakpoints(m->hv, NULL, 0);
+        pc = pc || npc > 0;
+    }
+    visa_hv_skip_breakpoint(m->hv, s->skip_guest, s->skip_pc);
     struct visa_callbacks cb = m->hv->cb;
     cb.ctx = m;
     cb.before_insn = pc ? hook_before : NULL;
@@ -420,6 +451,9 @@ static void arm(struct mon *m)
 
 static void disarm(struct mon *m)
 {
+    /* the core took (or keeps) the skip; a stop at a breakpoint sets it
+     * again (report) */
+    B(m)->skip_guest = 0;
     struct visa_callbacks cb = m->hv->cb;
     cb.before_insn = NULL;
     cb.after_insn = NULL;
@@ -693,6 +727,44 @@ static void run_end(struct mon *m, struct run *r, enum visa_stop st, int who,
     run_pending_commands(m);
 }
 
+/* A stop of the core at one of its pc breakpoints (nothing in the hooks
+ * said why): does a breakpoint there fire (condition, ignore count)?  If
+ * not, the run goes on from that instruction. */
+static bool core_bp_stopped(struct mon *m, enum visa_stop st, int who)
+{
+    if (st != VISA_STOP_BREAK || B(m)->why != WHY_NONE || who <= 0 ||
+        who > m->hv->nguests)
+        return true;
+    if (pc_bp_fires(m, who, G(m, who)->pc))
+        return true;
+    visa_hv_skip_breakpoint(m->hv, who, G(m, who)->pc);
+    return m->interrupt && *m->interrupt;
+}
+
+/* visa_hv_run and visa_hv_step, going on past breakpoints that do not
+ * fire. */
+static enum visa_stop hv_run(struct mon *m, uint64_t budget, int *who)
+{
+    uint64_t start = m->hv->icount;
+    for (;;) {
+        uint64_t used = m->hv->icount - start;
+        enum visa_stop st = visa_hv_run(m->hv, budget - (used < budget ? used : budget), who);
+        if (core_bp_stopped(m, st, *who))
+            return st;
+    }
+}
+
+static enum visa_stop hv_step(struct mon *m, int g, uint64_t n)
+{
+    uint64_t start = m->hv->icount;
+    for (;;) {
+        uint64_t used = m->hv->icount - start;
+        enum visa_stop st = visa_hv_step(m->hv, g, n - (used < n ? used : n));
+        if (core_bp_stopped(m, st, g))
+            return st;
+    }
+}
+
 /* Run guest G alone until a hook stops it (next, finish) or it stops
  * being RUNNING, in chunks so that Ctrl-C is seen. */
 static enum visa_stop step_until(struct mon *m, int g, bool *limited)
@@ -703,7 +775,7 @@ static enum visa_stop step_until(struct mon *m, int g, bool *limited)
             *limited = true;
             return VISA_STOP_BUDGET;
         }
-        enum visa_stop st = visa_hv_step(m->hv, g, left < CHUNK ? left : CHUNK);
+        enum visa_stop st = hv_step(m, g, left < CHUNK ? left : CHUNK);
         B(m)->used += m->hv->icount - before;
         if (st != VISA_STOP_BUDGET)
             return st;
@@ -720,7 +792,7 @@ static int run_machine(struct mon *m)
     run_begin(m, &r, MODE_RUN);
     uint64_t left = budget_left(m);
     int who = 0;
-    enum visa_stop st = visa_hv_run(m->hv, left, &who);
+    enum visa_stop st = hv_run(m, left, &who);
     run_end(m, &r, st, who, left != UINT64_MAX);
     return 0;
 }
@@ -810,7 +882,7 @@ int mon_cmd_tick(struct mon *m, int argc, char **argv, const char *rest)
     uint64_t left = budget_left(m);
     run_begin(m, &r, MODE_TICK);
     int who = 0;
-    enum visa_stop st = visa_hv_run(m->hv, n < left ? n : left, &who);
+    enum visa_stop st = hv_run(m, n < left ? n : left, &who);
     if (st == VISA_STOP_BUDGET && m->step_print)
         who = 0;        /* every instruction was printed: no where line */
     run_end(m, &r, st, who, n > left);
@@ -852,7 +924,7 @@ static int stepping(struct mon *m, int argc, const char *rest, bool over)
             s->tgt_sp = x->r[VISA_REG_SP];
             s->why = WHY_NONE;
             /* the call itself first, so that the target is not pc now */
-            st = visa_hv_step(m->hv, g, 1);
+            st = hv_step(m, g, 1);
             if (st == VISA_STOP_BUDGET)
                 st = step_until(m, g, &limited);
             s->tgt_guest = 0;
@@ -864,7 +936,7 @@ static int stepping(struct mon *m, int argc, const char *rest, bool over)
                 limited = true;
             } else {
                 uint64_t before = m->hv->icount;
-                st = visa_hv_step(m->hv, g, 1);
+                st = hv_step(m, g, 1);
                 s->used += m->hv->icount - before;
             }
         }
