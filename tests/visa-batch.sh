@@ -153,4 +153,16 @@ expect_eq "-n skips ~/.visarc" "" "$out"
 out=$(HOME=$tmp/home "$VISA" -q -x x.cmd h.s 2>&1)
 expect_eq "no ~/.visarc without -i" "x file ran" "$out"
 
+# A failing command in a -x file stops the -e commands too (on-error stop);
+# with `set on-error continue` they run.
+printf 'nosuchcommand\n' >bad.cmd
+run_status "$VISA" -q -x bad.cmd -e 'echo after' h.s >out 2>err
+expect_eq "-x failure stops -e: status" 1 "$status"
+expect_eq "-x failure stops -e: output" "" "$(cat out)"
+expect_eq "-x failure message" "bad.cmd:1: error: unknown command 'nosuchcommand'; try 'help'" "$(cat err)"
+printf 'set on-error continue\n' >cont.cmd
+run_status "$VISA" -q -x cont.cmd -x bad.cmd -e 'echo after' h.s >out 2>err
+expect_eq "on-error continue: -e runs" "after" "$(cat out)"
+expect_eq "on-error continue: status still 1" 1 "$status"
+
 finish

@@ -31,8 +31,9 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void usage_error(const char *fmt, ...)
+/* Report a usage error; returns the exit status for it (2). */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -40,10 +41,10 @@ static void usage_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputs("\nTry 'visa --help' for more information.\n", stderr);
-    exit(2);
+    return 2;
 }
 
-static void help(void)
+static int help(void)
 {
     fputs(
 "Usage: visa [OPTION]... IMAGE...\n"
@@ -81,17 +82,17 @@ static void help(void)
 "  visa -i examples/pagefault.s          debug it in the monitor\n"
 "\n"
 "Report bugs to: " PACKAGE_BUGREPORT "\n", stdout);
-    exit(0);
+    return 0;
 }
 
-static void version(void)
+static int version(void)
 {
     puts("visa (" PACKAGE_NAME ") " PACKAGE_VERSION "\n"
          "Copyright (C) 2026 The vISA authors.\n"
          "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
          "This is free software: you are free to change and redistribute it.\n"
          "There is NO WARRANTY, to the extent permitted by law.");
-    exit(0);
+    return 0;
 }
 
 /* Parse a decimal/hex count in [MIN, MAX]; -1 on error. */
@@ -156,7 +157,22 @@ static void print_diag(void *ctx, const struct visa_diag *d)
 
 struct input_opt { int guest; const char *file; };
 
-int main(int argc, char **argv)
+struct opts {
+    bool interactive, nx, trace, quiet;
+    int color;                          /* -1 auto, 0 never, 1 always */
+    uint32_t slice, host_mem;
+    uint64_t max_insns;
+    /* -x and -e run in order: all -x files, then all -e commands. */
+    const char **xfiles, **ecmds;
+    struct input_opt *inputs;
+    int nx_files, ne, ninputs;
+    char **images;
+    int nimages;
+};
+
+/* Parse the command line into O.  Returns -1 to go on, else the exit
+ * status (0 after --help or --version, 2 for a usage error). */
+static int parse_args(int argc, char **argv, struct opts *o)
 {
     enum { OPT_HOST_MEM = 256, OPT_INPUT, OPT_MAX, OPT_TRACE, OPT_COLOR };
     static const struct option longopts[] = {
@@ -176,19 +192,6 @@ int main(int argc, char **argv)
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    bool interactive = false, nx = false, trace = false, quiet = false;
-    int color = -1;                     /* auto */
-    uint32_t slice = VISA_DEFAULT_SLICE, host_mem = VISA_DEFAULT_HOST_MEM;
-    uint64_t max_insns = 0;
-    /* -x and -e run in order: all -x files, then all -e commands. */
-    const char **xfiles = calloc((size_t)argc, sizeof *xfiles);
-    const char **ecmds = calloc((size_t)argc, sizeof *ecmds);
-    struct input_opt *inputs = calloc((size_t)argc, sizeof *inputs);
-    int nx_files = 0, ne = 0, ninputs = 0;
-    if (!xfiles || !ecmds || !inputs) {
-        fputs("visa: out of memory\n", stderr);
-        return 2;
-    }
 
     /* gdb spells it -ex: accept it as -e. */
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
@@ -199,19 +202,19 @@ int main(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "ix:e:s:nqhV", longopts, NULL)) != -1) {
         uint64_t v;
         switch (opt) {
-        case 'i': interactive = true; break;
-        case 'x': xfiles[nx_files++] = optarg; break;
-        case 'e': ecmds[ne++] = optarg; break;
+        case 'i': o->interactive = true; break;
+        case 'x': o->xfiles[o->nx_files++] = optarg; break;
+        case 'e': o->ecmds[o->ne++] = optarg; break;
         case 's':
             if (parse_u64(optarg, 1, 0x80000000u, &v) != 0)
-                usage_error("invalid time slice '%s' (1..2147483648)", optarg);
-            slice = (uint32_t)v;
+                return usage_error("invalid time slice '%s' (1..2147483648)", optarg);
+            o->slice = (uint32_t)v;
             break;
         case OPT_HOST_MEM:
-            if (parse_size(optarg, &host_mem) != 0 || host_mem % VISA_PAGE_SIZE ||
-                host_mem < VISA_GUEST_MEM)
-                usage_error("invalid host memory size '%s' (a multiple of 4K from 16K to 64M)",
-                            optarg);
+            if (parse_size(optarg, &o->host_mem) != 0 || o->host_mem % VISA_PAGE_SIZE ||
+                o->host_mem < VISA_GUEST_MEM)
+                return usage_error("invalid host memory size '%s' (a multiple of 4K from 16K to 64M)",
+                                   optarg);
             break;
         case OPT_INPUT: {
             const char *colon = strchr(optarg, ':');
@@ -230,78 +233,121 @@ int main(int argc, char **argv)
                     }
                 }
             }
-            inputs[ninputs].guest = guest;
-            inputs[ninputs++].file = file;
+            o->inputs[o->ninputs].guest = guest;
+            o->inputs[o->ninputs++].file = file;
             break;
         }
         case OPT_MAX:
             if (parse_u64(optarg, 1, UINT64_MAX, &v) != 0)
-                usage_error("invalid instruction count '%s'", optarg);
-            max_insns = v;
+                return usage_error("invalid instruction count '%s'", optarg);
+            o->max_insns = v;
             break;
-        case OPT_TRACE: trace = true; break;
-        case 'n': nx = true; break;
-        case 'q': quiet = true; break;
+        case OPT_TRACE: o->trace = true; break;
+        case 'n': o->nx = true; break;
+        case 'q': o->quiet = true; break;
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0) color = -1;
-            else if (strcmp(optarg, "always") == 0) color = 1;
-            else if (strcmp(optarg, "never") == 0) color = 0;
-            else usage_error("invalid --color '%s' (auto, always or never)", optarg);
+            if (strcmp(optarg, "auto") == 0) o->color = -1;
+            else if (strcmp(optarg, "always") == 0) o->color = 1;
+            else if (strcmp(optarg, "never") == 0) o->color = 0;
+            else return usage_error("invalid --color '%s' (auto, always or never)", optarg);
             break;
-        case 'h': help(); break;
-        case 'V': version(); break;
+        case 'h': return help();
+        case 'V': return version();
         default:
             fputs("Try 'visa --help' for more information.\n", stderr);
             return 2;
         }
     }
-    int nimages = argc - optind;
-    bool monitor = interactive || nx_files > 0 || ne > 0;
-    if (nimages == 0 && !monitor)
-        usage_error("%s", "no guest image given");
-    if (nimages > VISA_MAX_GUESTS)
-        usage_error("too many guests (%s; at most 16)", argv[optind + VISA_MAX_GUESTS]);
+    o->images = argv + optind;
+    o->nimages = argc - optind;
+    bool monitor = o->interactive || o->nx_files > 0 || o->ne > 0;
+    if (o->nimages == 0 && !monitor)
+        return usage_error("%s", "no guest image given");
+    if (o->nimages > VISA_MAX_GUESTS)
+        return usage_error("too many guests (%s; at most 16)", o->images[VISA_MAX_GUESTS]);
+    return -1;
+}
 
-    struct visa_hv *hv;
-    int rc = visa_hv_new(&hv, host_mem);
-    if (rc != 0) {
-        fprintf(stderr, "visa: --host-mem=%" PRIu32 ": %s\n", host_mem, visa_strerror(rc));
-        return 2;
-    }
-    visa_hv_set_slice(hv, slice);
+/* The monitor: ~/.visarc (with -i), the -x files, the -e commands, then
+ * the prompt (with -i).  Returns the exit status. */
+static int run_monitor(struct mon *m, const struct opts *o)
+{
+    m->max_insns = o->max_insns;
+    m->color = o->color == 1 || (o->color == -1 && o->interactive && isatty(STDOUT_FILENO));
+    if (o->interactive && !o->quiet && isatty(STDIN_FILENO))
+        printf("vISA %s monitor: %d guest%s loaded. Type 'help' for commands.\n",
+               PACKAGE_VERSION, o->nimages, o->nimages == 1 ? "" : "s");
+    /* As gdb does with its init file: ~/.visarc first, then -x, -e.  A
+     * failing command stops them all unless `set on-error continue`. */
+    bool stop = false;
+    if (o->interactive && !o->nx)
+        mon_source_visarc(m);
+    for (int i = 0; i < o->nx_files && !m->quit && !stop; i++)
+        stop = mon_source(m, o->xfiles[i]) != 0 && !m->on_error_continue;
+    for (int i = 0; i < o->ne && !m->quit && !stop; i++)
+        stop = mon_exec_line(m, o->ecmds[i]) != 0 && !m->on_error_continue;
+    if (o->interactive && !m->quit)
+        return mon_interactive(m, false);
+    return m->quit ? m->quit_status : m->status;
+}
 
-    struct visa_image **images = calloc((size_t)nimages + 1, sizeof *images);
-    if (!images) {
-        fputs("visa: out of memory\n", stderr);
-        return 2;
-    }
-    for (int i = 0; i < nimages; i++) {
-        const char *path = argv[optind + i];
-        images[i] = malloc(sizeof **images);
-        if (!images[i] || visa_load_image(path, images[i], print_diag, NULL) != 0)
-            return 2;
-        int id = visa_hv_add_guest(hv, images[i]->bytes, images[i]->size);
-        if (id < 0) {
-            fprintf(stderr, "visa: %s: %s\n", path, visa_strerror(id));
-            return 2;
-        }
-    }
-
+/* Load the guests and run them (batch or monitor); the exit status. */
+static int run(const struct opts *o)
+{
+    int status = 2, loaded = 0;
+    bool monitor = o->interactive || o->nx_files > 0 || o->ne > 0;
+    struct visa_hv *hv = NULL;
+    struct mon *m = NULL;
     struct console con;
     console_init(&con, stdout);
-    console_set_prefixed(&con, nimages > 1);
-    for (int i = 0; i < ninputs; i++) {
-        if (inputs[i].guest > nimages && !monitor) {
-            fprintf(stderr, "visa: --input: no guest %d\n", inputs[i].guest);
-            return 2;
+    struct visa_image **images = calloc((size_t)o->nimages + 1, sizeof *images);
+    if (!images) {
+        fputs("visa: out of memory\n", stderr);
+        goto out;
+    }
+    int rc = visa_hv_new(&hv, o->host_mem);
+    if (rc != 0) {
+        fprintf(stderr, "visa: --host-mem=%" PRIu32 ": %s\n", o->host_mem, visa_strerror(rc));
+        goto out;
+    }
+    visa_hv_set_slice(hv, o->slice);
+    for (; loaded < o->nimages; loaded++) {
+        const char *path = o->images[loaded];
+        struct visa_image *img = malloc(sizeof *img);
+        if (!img) {
+            fputs("visa: out of memory\n", stderr);
+            goto out;
         }
-        FILE *f = strcmp(inputs[i].file, "-") == 0 ? stdin : fopen(inputs[i].file, "rb");
-        if (!f || console_queue_stream(&con, inputs[i].guest, f) != 0) {
-            fprintf(stderr, "visa: %s: %s\n", inputs[i].file, strerror(errno));
-            return 2;
+        if (visa_load_image(path, img, print_diag, NULL) != 0) {
+            free(img);
+            goto out;
         }
-        if (f != stdin)
+        images[loaded] = img;
+        int id = visa_hv_add_guest(hv, img->bytes, img->size);
+        if (id < 0) {
+            fprintf(stderr, "visa: %s: %s\n", path, visa_strerror(id));
+            loaded++;
+            goto out;
+        }
+    }
+
+    console_set_prefixed(&con, o->nimages > 1);
+    for (int i = 0; i < o->ninputs; i++) {
+        if (o->inputs[i].guest > o->nimages && !monitor) {
+            fprintf(stderr, "visa: --input: no guest %d\n", o->inputs[i].guest);
+            goto out;
+        }
+        bool is_stdin = strcmp(o->inputs[i].file, "-") == 0;
+        FILE *f = is_stdin ? stdin : fopen(o->inputs[i].file, "rb");
+        int err = 0;
+        if (!f || console_queue_stream(&con, o->inputs[i].guest, f) != 0)
+            err = errno;
+        if (f && !is_stdin)
             fclose(f);
+        if (err) {
+            fprintf(stderr, "visa: %s: %s\n", o->inputs[i].file, strerror(err));
+            goto out;
+        }
     }
 
     struct sigaction sa;
@@ -312,52 +358,56 @@ int main(int argc, char **argv)
 
     /* Guest output appears line by line even through a pipe (a guest may
      * run for long); --trace writes too much for that. */
-    if (!trace)
+    if (!o->trace)
         setvbuf(stdout, NULL, _IOLBF, 0);
 
-    int status;
     if (!monitor) {
-        struct batch_opts o = { max_insns, trace, quiet };
-        status = batch_run(hv, &con, images, &o, &interrupted);
-        for (int i = 0; i < nimages; i++) {
-            visa_image_free(images[i]);
-            free(images[i]);
-        }
+        struct batch_opts bo = { o->max_insns, o->trace, o->quiet };
+        status = batch_run(hv, &con, images, &bo, &interrupted);
     } else {
-        struct mon *m = calloc(1, sizeof *m);
-        if (!m || mon_init(m, hv, &con, images, nimages, &interrupted) != 0) {
+        m = calloc(1, sizeof *m);
+        if (!m || mon_init(m, hv, &con, images, o->nimages, &interrupted) != 0) {
+            free(m);
+            m = NULL;
             fputs("visa: out of memory\n", stderr);
-            return 2;
+            goto out;
         }
-        m->max_insns = max_insns;
-        m->color = color == 1 || (color == -1 && interactive && isatty(STDOUT_FILENO));
-        if (interactive && !quiet && isatty(STDIN_FILENO))
-            printf("vISA %s monitor: %d guest%s loaded. Type 'help' for commands.\n",
-                   PACKAGE_VERSION, nimages, nimages == 1 ? "" : "s");
-        status = 0;
-        /* As gdb does with its init file: ~/.visarc first, then -x, -e. */
-        if (interactive && !nx)
-            mon_source_visarc(m);
-        for (int i = 0; i < nx_files && !m->quit; i++)
-            if (mon_source(m, xfiles[i]) != 0 && !m->on_error_continue)
-                break;
-        for (int i = 0; i < ne && !m->quit; i++)
-            if (mon_exec_line(m, ecmds[i]) != 0 && !m->on_error_continue)
-                break;
-        if (interactive && !m->quit)
-            status = mon_interactive(m, false);
-        else
-            status = m->quit ? m->quit_status : m->status;
-        console_flush(&con);
+        loaded = 0;                     /* the monitor owns the images now */
+        status = run_monitor(m, o);
+    }
+out:
+    console_flush(&con);
+    if (m) {
         mon_free(m);
         free(m);
     }
+    for (int i = 0; i < loaded; i++) {
+        visa_image_free(images[i]);
+        free(images[i]);
+    }
+    free(images);
     fflush(stdout);
     console_free(&con);
-    visa_hv_free(hv);
-    free(images);
-    free(xfiles);
-    free(ecmds);
-    free(inputs);
+    if (hv)
+        visa_hv_free(hv);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {
+        .color = -1, .slice = VISA_DEFAULT_SLICE, .host_mem = VISA_DEFAULT_HOST_MEM,
+    };
+    o.xfiles = calloc((size_t)argc, sizeof *o.xfiles);
+    o.ecmds = calloc((size_t)argc, sizeof *o.ecmds);
+    o.inputs = calloc((size_t)argc, sizeof *o.inputs);
+    int status = 2;
+    if (!o.xfiles || !o.ecmds || !o.inputs)
+        fputs("visa: out of memory\n", stderr);
+    else if ((status = parse_args(argc, argv, &o)) < 0)
+        status = run(&o);
+    free(o.xfiles);
+    free(o.ecmds);
+    free(o.inputs);
     return status;
 }
