@@ -259,6 +259,7 @@ START_TEST(test_interrupt)
     EXPECT("(visa) ");
     /* Ctrl-C at the prompt drops the line */
     type("print 99");
+    EXPECT("print 99");                 /* readline has the line (its echo) */
     type("\003");
     EXPECT("(visa) ");
     type("print 5\n");
