@@ -83,12 +83,14 @@ static char *tty_read(struct mon *m, const char *prompt, bool abort_on_int)
             break;
         }
         if (m->interrupt && *m->interrupt) {
-            /* Ctrl-C at the prompt: drop the line, start afresh */
+            /* Ctrl-C at the prompt: show ^C where the cursor is (as
+             * bash does), drop the line, start afresh */
+            rl_echo_signal_char(SIGINT);
             rl_free_line_state();
             rl_callback_sigcleanup();
             rl_cleanup_after_signal();
             rl_callback_handler_remove();
-            fputs("^C\n", rl_outstream ? rl_outstream : stdout);
+            fputc('\n', rl_outstream ? rl_outstream : stdout);
             fflush(rl_outstream ? rl_outstream : stdout);
             if (abort_on_int)
                 break;
