@@ -17,8 +17,12 @@
  * page-table changes, ldpgtr and tlbflushv, I/O and hypercalls, in
  * several guests with random slices and trap controls; between runs the
  * test steps guests, writes memory as the monitor does, changes the EPT,
- * flushes TLBs, copies machines and sets pc breakpoints.  Then every
- * example program runs both ways.
+ * flushes TLBs, copies machines and sets pc breakpoints.  Many guests
+ * at slices of 1 to 3 instructions (where the fast path takes timer exits
+ * and switches guests itself) yield, block, halt, are paused and resumed
+ * between runs whose budgets often end exactly at a slice boundary, with
+ * and without an on_exit hook.  Then every example program runs both
+ * ways.
  */
 #include <config.h>
 
@@ -66,6 +70,7 @@ struct con {
     char out[VISA_MAX_GUESTS + 1][OUT_MAX];
     size_t len[VISA_MAX_GUESTS + 1];
     uint64_t total[VISA_MAX_GUESTS + 1];
+    uint64_t exits[VISA_MAX_GUESTS + 1];    /* on_exit calls */
     unsigned in;
 };
 
@@ -91,9 +96,18 @@ static int nop_before(void *ctx, struct visa_hv *hv, int guest, uint32_t pc)
     return 0;
 }
 
+static int count_exit(void *ctx, struct visa_hv *hv, int guest)
+{
+    struct con *c = ctx;
+    (void)hv;
+    c->exits[guest]++;
+    return 0;
+}
+
 static struct con con_fast, con_ref;
 
-static void attach(struct visa_hv *hv, struct con *c, bool ref)
+/* EXITS: install an on_exit hook (which keeps timer exits in hv.c). */
+static void attach_hooks(struct visa_hv *hv, struct con *c, bool ref, bool exits)
 {
     struct visa_callbacks cb = { 0 };
     cb.ctx = c;
@@ -101,7 +115,14 @@ static void attach(struct visa_hv *hv, struct con *c, bool ref)
     cb.console_read = con_read;
     if (ref)
         cb.before_insn = nop_before;
+    if (exits)
+        cb.on_exit = count_exit;
     visa_hv_set_callbacks(hv, &cb);
+}
+
+static void attach(struct visa_hv *hv, struct con *c, bool ref)
+{
+    attach_hooks(hv, c, ref, false);
 }
 
 static void compare(const struct visa_hv *a, const struct visa_hv *b,
@@ -163,6 +184,7 @@ static void compare(const struct visa_hv *a, const struct visa_hv *b,
     REQUIRE(memcmp(a->mem, b->mem, a->mem_size) == 0);
     for (int k = 0; k <= VISA_MAX_GUESTS; k++) {
         REQUIRE(con_fast.total[k] == con_ref.total[k]);
+        REQUIRE(con_fast.exits[k] == con_ref.exits[k]);
         REQUIRE(memcmp(con_fast.out[k], con_ref.out[k], con_fast.len[k]) == 0);
     }
 }
@@ -420,7 +442,7 @@ static void poke_both(struct pair *p, const char *where)
     } else if (k < 76) {            /* the fast machine becomes a copy */
         struct visa_hv *c;
         REQUIRE(visa_hv_new(&c, p->a->mem_size) == VISA_OK);
-        attach(c, &con_fast, false);
+        visa_hv_set_callbacks(c, &p->a->cb);    /* the same hooks */
         REQUIRE(visa_hv_copy(c, p->a) == VISA_OK);
         visa_hv_free(p->a);
         p->a = c;
@@ -476,6 +498,119 @@ START_TEST(test_random_programs)
             snprintf(where, sizeof where, "loop %d program %u checkpoint %u", _i, prog, cp);
             run_both(&p, rn(4) ? rn(300) + 1 : rn(5000) + 1, where);
             poke_both(&p, where);
+        }
+        pair_free(&p);
+    }
+}
+END_TEST
+
+/* ---- Timer exits: many guests, tiny slices ------------------------------------- */
+
+/* A loop of a few instructions that yields, blocks, prints, stores and
+ * loads at random places, closed by addi + a branch (the fused pair) or
+ * a jmp; after it a halt. */
+static void sched_image(struct img *m)
+{
+    uint32_t at = 0, loop;
+    unsigned n = 1 + rn(10);
+
+    memset(m, 0, sizeof *m);
+    put(m, at, enc(VISA_OP_MOVI, 1, 0, rn(16))); at += 4;
+    put(m, at, enc(VISA_OP_MOVI, 6, 0, rn(4) ? 0 : 20 + rn(200))); at += 4;
+    put(m, at, enc(VISA_OP_MOVI, 9, DATA >> 8, 0)); at += 4;
+    loop = at;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = rn(100);
+        if (k < 45) {
+            put(m, at, enc(alu_r[rn(sizeof alu_r)], 2 + rn(3), 1 + rn(4), 1 + rn(4)));
+        } else if (k < 55) {
+            put(m, at, enc(VISA_OP_ADDI, 1, 1, rn(4)));
+        } else if (k < 65) {                    /* yield */
+            put(m, at, enc(VISA_OP_MOVI, 0, 0, VISA_HC_YIELD)); at += 4;
+            put(m, at, enc(VISA_OP_HYPERCALL, 0, 0, 0));
+        } else if (k < 69) {                    /* blocks until resumed */
+            put(m, at, enc(VISA_OP_VMCAUSE, 4, 0, 0));
+        } else if (k < 79) {
+            put(m, at, enc(rn(2) ? VISA_OP_STW : VISA_OP_STB, rn(8) * 4, 9, 1 + rn(4)));
+        } else if (k < 87) {
+            put(m, at, enc(VISA_OP_LDW, 2 + rn(3), 9, rn(8) * 4));
+        } else if (k < 91) {                    /* putnum r1 */
+            put(m, at, enc(VISA_OP_MOVI, 0, 0, VISA_HC_PUTNUM)); at += 4;
+            put(m, at, enc(VISA_OP_HYPERCALL, 0, 0, 0));
+        } else if (k < 95) {
+            put(m, at, enc(VISA_OP_OUT, 1, VISA_PORT_DECIMAL, 0));
+        } else {
+            put(m, at, enc(VISA_OP_NOP, 0, 0, 0));
+        }
+        at += 4;
+    }
+    if (rn(3)) {                                /* addi + jne: fused */
+        put(m, at, enc(VISA_OP_ADDI, 5, 5, 1)); at += 4;
+        put(m, at, enc(VISA_OP_JNE, (uint8_t)(int8_t)(((int32_t)loop - (int32_t)at - 4) / 4), 5, 6));
+    } else {
+        put(m, at, visa_enc_j(VISA_OP_JMP, loop >> 2));
+    }
+    at += 4;
+    put(m, at, enc(VISA_OP_HALT, 0, 0, 0));
+}
+
+START_TEST(test_timer_exits)
+{
+    char where[96];
+    static struct img im[VISA_MAX_GUESTS];
+
+    rng_state = 0x71AE5000u + (uint64_t)_i * 104729u;
+    for (unsigned prog = 0; prog < 60; prog++) {
+        struct pair p;
+        int n = rn(3) ? 2 + (int)rn(15) : 1;
+        bool hook = rn(4) == 0;
+        pair_new(&p, VISA_MAX_GUESTS * VISA_GUEST_MEM);
+        attach_hooks(p.a, &con_fast, false, hook);
+        attach_hooks(p.b, &con_ref, true, hook);
+        cur_nbps = 0;
+        for (int k = 0; k < n; k++) {
+            sched_image(&im[k]);
+            REQUIRE(visa_hv_add_guest(p.a, im[k].b, im[k].size) == k + 1);
+            REQUIRE(visa_hv_add_guest(p.b, im[k].b, im[k].size) == k + 1);
+            uint32_t gs = rn(4) ? 0 : 1 + rn(3), t = rn(2) ? VISA_TRAP_DEFAULT : 0;
+            visa_hv_set_guest_slice(p.a, k + 1, gs);
+            visa_hv_set_guest_slice(p.b, k + 1, gs);
+            p.a->g[k].vmcs.trap_ctl = p.b->g[k].vmcs.trap_ctl = t;
+        }
+        uint32_t slice = 1 + rn(3);
+        visa_hv_set_slice(p.a, slice);
+        visa_hv_set_slice(p.b, slice);
+        for (unsigned cp = 0; cp < 50; cp++) {
+            snprintf(where, sizeof where, "timer loop %d program %u checkpoint %u", _i, prog, cp);
+            unsigned kind = rn(4);
+            uint64_t budget = kind == 0 ? slice * (1 + rn(40))          /* a slice end */
+                            : kind == 1 ? 1 + rn(7)
+                            : kind == 2 ? 1 + rn(500) : 1 + rn(20000);
+            run_both(&p, budget, where);
+            int gid = 1 + (int)rn((uint32_t)n);
+            struct visa_hv *m[2] = { p.a, p.b };
+            unsigned k = rn(100);
+            for (int i = 0; i < 2; i++) {
+                struct visa_guest *g = visa_hv_guest(m[i], gid);
+                if (k < 20) {
+                    visa_hv_pause(m[i], gid);
+                } else if (k < 45) {            /* unblock or resume */
+                    if (g->state == VISA_STATE_BLOCKED)
+                        g->pc += 4;
+                    visa_hv_resume(m[i], gid);
+                } else if (k < 50) {
+                    visa_hv_set_slice(m[i], 1 + (uint32_t)(k % 3));
+                } else if (k < 55) {
+                    visa_hv_set_guest_slice(m[i], gid, (uint32_t)(k % 4));
+                } else if (k < 58) {
+                    visa_hv_reset_guest(m[i], gid);
+                }
+            }
+            if (k >= 58 && k < 64)
+                step_both(&p, gid, 1 + rn(5), where);
+            else if (k >= 64 && k < 67)
+                poke_both(&p, where);
+            compare(p.a, p.b, where);
         }
         pair_free(&p);
     }
@@ -544,6 +679,7 @@ int main(void)
     TCase *tc = tcase_create("fast-vs-reference");
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, test_random_programs, 0, (int)NLOOPS);
+    tcase_add_loop_test(tc, test_timer_exits, 0, 2);
     tcase_add_test(tc, test_examples);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

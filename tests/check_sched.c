@@ -765,6 +765,42 @@ START_TEST(test_on_exit_stops_after_the_exit_is_handled)
 }
 END_TEST
 
+/* Which instructions were reported when each exit was: the instruction
+ * that completes and exits comes first, then its exit. */
+static int note_insns_at_exit(struct fx_rec *r, struct visa_hv *hv, int guest)
+{
+    size_t *seen = r->user;
+    (void)hv;
+    (void)guest;
+    if (r->nexits <= 8)
+        seen[r->nexits - 1] = r->nhist;
+    return 0;
+}
+
+START_TEST(test_after_insn_comes_before_on_exit)
+{
+    size_t seen[8] = { 0 };
+    struct prog p;
+    prog_init(&p);
+    prog(&p, W_IN(3, 3));                       /* io: exit 1 after insn 1 */
+    prog(&p, W_NOP);
+    prog_hypercall(&p, VISA_HC_GUEST_ID);       /* insns 3-4, exit 2 */
+    prog(&p, W_NOP);
+    prog(&p, W_HALT);                           /* insn 6, exit 3 */
+    int g = fx_add(&p);
+    ck_assert_int_eq(visa_hv_set_slice(fx.hv, 100), VISA_OK);
+    fx_trace(true);
+    fx.rec.on_exit = note_insns_at_exit;
+    fx.rec.user = seen;
+    fx_run_idle();
+    ck_assert_uint_eq(fx.rec.nexits, 3);
+    ck_assert_uint_eq(seen[0], 1);
+    ck_assert_uint_eq(seen[1], 4);
+    ck_assert_uint_eq(seen[2], 6);
+    ck_assert_uint_eq(fx_g(g)->icount, 6);
+}
+END_TEST
+
 static volatile sig_atomic_t stop_flag;
 
 static int raise_stop_at_5(struct fx_rec *r, struct visa_hv *hv, int guest,
@@ -1017,6 +1053,7 @@ static Suite *sched_suite(void)
     tcase_add_test(tc, test_step_takes_and_handles_exits);
     tcase_add_test(tc, test_before_insn_stops_before_the_instruction);
     tcase_add_test(tc, test_on_exit_stops_after_the_exit_is_handled);
+    tcase_add_test(tc, test_after_insn_comes_before_on_exit);
     tcase_add_test(tc, test_stop_flag_interrupts_the_run);
     suite_add_tcase(s, tc);
 

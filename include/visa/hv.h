@@ -97,6 +97,13 @@ struct visa_guest {
     uint64_t tlb_hits, tlb_misses;
     uint64_t icount;                       /* completed instructions */
     uint32_t slice_used;                   /* instructions of the current slice */
+    /* Not machine state: the fast interpreter's data-access cache
+     * (src/core/fast.c), derived from the TLB and EPT and kept beside the
+     * registers it works with; emptied whenever they change. */
+    struct visa_dcache {
+        uint32_t rtag, wtag;               /* page allowed, else 1 */
+        uintptr_t add;                     /* host address = add + VA */
+    } dcache[VISA_TLB_SIZE];
     uint32_t image_size;
     uint8_t image[VISA_GUEST_MEM];         /* for reset */
 };
@@ -130,7 +137,9 @@ struct visa_callbacks {
     /* After an instruction (at PC, word WORD) completed. */
     int (*after_insn)(void *ctx, struct visa_hv *hv, int guest, uint32_t pc,
                       uint32_t word);
-    /* After a VM exit has been handled; the VMCS holds its information. */
+    /* After a VM exit has been handled; the VMCS holds its information.
+     * For an instruction that completes and exits (io, cr_write,
+     * hypercall, halt), after after_insn. */
     int (*on_exit)(void *ctx, struct visa_hv *hv, int guest);
 };
 

@@ -56,23 +56,6 @@ static inline uint32_t sext8(unsigned byte)
 
 /* ---- VM exits --------------------------------------------------------------- */
 
-void visa_core_record_exit(struct visa_guest *g, enum visa_exit cause,
-                           uint32_t qual, uint32_t insn, uint32_t pc,
-                           const struct visa_fault *f)
-{
-    struct visa_vmcs *v = &g->vmcs;
-
-    v->exit_cause = (uint32_t)cause;
-    v->exit_qual = qual;
-    v->exit_insn = insn;
-    v->exit_pc = pc;
-    v->exit_va_valid = f != NULL;
-    v->exit_va = f ? f->va : 0;
-    v->exit_gpa_valid = f != NULL && f->gpa_valid;
-    v->exit_gpa = v->exit_gpa_valid ? f->gpa : 0;
-    v->exit_count[cause]++;
-}
-
 /* An exit whose default handling blocks the guest: the instruction did not
  * complete and will run again on resume. */
 static unsigned block(struct visa_guest *g, enum visa_exit cause, uint32_t qual,
@@ -498,7 +481,7 @@ unsigned visa_core_exec_one(struct visa_hv *hv, struct visa_guest *g,
 }
 
 unsigned visa_core_exec(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
-                        bool hooks, bool sched, uint64_t *done,
+                        bool hooks, bool sched, uint64_t run, uint64_t *done,
                         uint32_t *pc, uint32_t *word)
 {
     const struct visa_callbacks *cb = &hv->cb;
@@ -508,7 +491,8 @@ unsigned visa_core_exec(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
     bool skip = visa_core_bp_take_skip(hv, g);
 
     if (!hooks && visa_core_fast_ready(hv))
-        return visa_core_fast(hv, g, n, sched, skip, done, pc, word);
+        return visa_core_fast(hv, g, n, sched, skip, sched ? run : 0, done,
+                              pc, word);
     while (i < n) {
         ipc = g->pc;
         if (!skip && visa_core_bp_at(hv, g, ipc)) {

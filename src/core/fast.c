@@ -20,24 +20,36 @@
  *
  * Accounting.  Each entry knows how many instructions run from it to the
  * end of its straight-line block (n: up to a branch, jump, call, ret or
- * the page end).  Entering a block subtracts n from the budget once; when
- * the budget is smaller, a STOP handler is planted in the entry where the
- * budget ends (it is inside the block, so reached in line) and removed on
- * every way out.  Leaving a block early at entry X gives back X->n.  So
- * timer exits, --max-instructions and guest switches are exact and cost
- * one subtraction per block.  icount, slice and TLB hits (one per fetch
- * from the current page, one per data access) are added up lazily and
- * written back before anything that can look at them.
+ * the page end) and how many of them access data on the fast path (d),
+ * packed in one 64-bit count.  Entering a block subtracts both from the
+ * loop's counter at once; when the budget is smaller, a STOP handler is
+ * planted in the entry where the budget ends (it is inside the block, so
+ * reached in line) and removed on every way out.  Leaving a block early
+ * at entry X gives back X's counts.  So timer exits, --max-instructions
+ * and guest switches are exact and cost one subtraction per block.
+ * icount, slice and TLB hits (one per fetch from the current page, one
+ * per data access) are added up lazily and written back before anything
+ * that can look at them.
+ *
+ * Timer exits.  In a run without hooks, visa_hv_run lets the loop take
+ * the timer exit at the end of a slice itself (VMCS, counter, timeline,
+ * the round-robin pick) and go on with the next guest's slice, so tiny
+ * slices cost no trip through the scheduler (next_slice).
+ *
+ * Fusion.  An addi rd, rd, imm followed by an in-page branch (a loop's
+ * counter and test) runs as one handler, unless either carries a
+ * breakpoint mark; a STOP planted on the branch unfuses it meanwhile.
  *
  * Translation.  The code page is translated once on entry (a TLB hit as
  * exec_one would count it, or one reference step when it would miss).
- * Data accesses use a direct-mapped cache indexed like the TLB whose
- * entries are filled only from a TLB entry (paging on) or the EPT (paging
- * off) that would hit, so a hit here is a hit there; it is emptied when
- * the TLB, EPT or PTBR change (visa_core_fast_tlb).  Misses, page-spanning
- * words, stores to decoded frames and every instruction with an exit or
- * side effect go through exec.c (visa_core_exec_word) after the counters
- * are written back, and the loop starts again from the machine state.
+ * Data accesses use a direct-mapped cache (g->dcache) indexed like the
+ * TLB whose entries are filled only from a TLB entry (paging on) or the
+ * EPT (paging off) that would hit, so a hit here is a hit there; it is
+ * emptied when the TLB, EPT or PTBR change (visa_core_fast_tlb).  Misses,
+ * page-spanning words, stores to decoded frames and every instruction
+ * with an exit or side effect go through exec.c (visa_core_exec_word)
+ * after the counters are written back, and the loop starts again from the
+ * machine state.
  *
  * Dispatch is computed goto under GCC and Clang, a switch otherwise
  * (-DVISA_NO_COMPUTED_GOTO forces the switch).
@@ -75,10 +87,17 @@
     X(SHL) X(SHR) X(SAR) X(SLT) X(SLTU)                                    \
     X(ADDI) X(ADDIA) X(MULI) X(DIVI) X(ANDI) X(ORI) X(XORI)                \
     X(SHLI) X(SHRI) X(SARI) X(LI) X(MOV) X(MOVHI) X(NOP)                   \
-    X(LDB) X(LDW) X(STB) X(STW) X(PUSH) X(POP)                             \
+    X(LDB) X(LDW) X(LDW0) X(STB) X(STW) X(STW0) X(PUSH) X(POP)            \
     X(JMP) X(JR) X(CALL) X(CALLR) X(RET)                                   \
     X(JEQ) X(JNE) X(JLT) X(JGE) X(JLTU) X(JGEU)                            \
-    X(JEQF) X(JNEF) X(JLTF) X(JGEF) X(JLTUF) X(JGEUF)
+    X(JEQF) X(JNEF) X(JLTF) X(JGEF) X(JLTUF) X(JGEUF)                      \
+    X(AJEQ) X(AJNE) X(AJLT) X(AJGE) X(AJLTU) X(AJGEU)
+
+/* Handlers whose instruction makes one data access on the fast path. */
+#define FAST_DATA(id) ((id) == H_LDB || (id) == H_LDW || (id) == H_LDW0 ||  \
+                       (id) == H_STB || (id) == H_STW || (id) == H_STW0 ||  \
+                       (id) == H_PUSH || (id) == H_POP || (id) == H_CALL || \
+                       (id) == H_CALLR || (id) == H_RET)
 
 enum {
 #define X(name) H_##name,
@@ -87,18 +106,27 @@ enum {
     H_COUNT
 };
 
-/* One pre-decoded word. */
+/* One pre-decoded word.  ND packs two counts to the block end, so that
+ * entering a block is one 64-bit subtraction from the loop's counter:
+ * instructions (high half) and data accesses on the fast path (low half,
+ * each a TLB hit with paging on). */
 struct fent {
 #if FAST_CGOTO
     const void *h;                      /* the dispatch slot */
 #endif
-    uint32_t n;                         /* instructions to the block end */
+    int64_t nd;                         /* n << 32 | d */
     union { uint32_t u; int32_t s; } imm;
     uint16_t ret;                       /* call, callr: offset of pc + 4 */
     uint8_t a, b, c;                    /* register numbers (< 32) */
     uint8_t id;                         /* switch build: the dispatch slot */
     uint8_t rid;                        /* the handler of the word itself */
+    uint8_t fused;                      /* the slot runs this entry and the
+                                           branch after it (AJxx) */
 };
+
+#define ND(n, d)  ((int64_t)(((uint64_t)(n) << 32) | (uint32_t)(d)))
+#define NOF(e)    ((uint32_t)((uint64_t)(e)->nd >> 32))
+#define DOF(e)    ((uint32_t)(e)->nd)
 
 #if FAST_CGOTO
 typedef const void *slot_t;
@@ -114,19 +142,17 @@ struct fpage {
     bool anystale;
 };
 
-/* Direct-mapped data translation cache (index = VPN mod 64, as the TLB):
- * a tag is the page address the entry allows, TAG_NONE otherwise; the
- * host address of VA is ADD + VA (modulo 2^N: no pointer leaves memory). */
-struct ftlbe {
-    uint32_t rtag, wtag;
-    uintptr_t add;
-};
+/* The data translation cache is g->dcache, direct-mapped (index = VPN
+ * mod 64, as the TLB): a tag is the page address the entry allows,
+ * TAG_NONE otherwise; the host address of VA is ADD + VA (modulo 2^N: no
+ * pointer leaves memory).  It lives in the guest so that the loop reaches
+ * it through the register that holds the guest. */
+#define ftlbe visa_dcache
 
 struct visa_fast {
     uint32_t nframes;
     struct fpage **page;                /* per host frame, NULL: none */
     uint8_t *code;                      /* per host frame: page decoded */
-    struct ftlbe tlb[VISA_MAX_GUESTS][VISA_TLB_SIZE];
     struct visa_bp *bps;
     size_t nbps;
     uint32_t bpoff[VISA_MAX_GUESTS + 1][NENT / 32]; /* marked word offsets */
@@ -180,7 +206,6 @@ void visa_core_fast_new(struct visa_hv *hv)
         free(fs);
         return;
     }
-    ftlb_clear(&fs->tlb[0][0], sizeof fs->tlb / sizeof fs->tlb[0][0]);
     hv->fast = fs;
 }
 
@@ -212,6 +237,8 @@ void visa_core_fast_reset(struct visa_hv *hv)
 {
     struct visa_fast *fs = hv->fast;
 
+    for (int k = 0; k < hv->nguests; k++)      /* copied: another memory */
+        ftlb_clear(hv->g[k].dcache, VISA_TLB_SIZE);
     if (fs == NULL)
         return;
     for (uint32_t f = 0; f < fs->nframes; f++) {
@@ -219,14 +246,14 @@ void visa_core_fast_reset(struct visa_hv *hv)
         if (hv->frame_owner[f] != 0)
             page_alloc(fs, f);
     }
-    ftlb_clear(&fs->tlb[0][0], sizeof fs->tlb / sizeof fs->tlb[0][0]);
     fs->skip_guest = 0;
 }
 
-void visa_core_fast_frames_changed(struct visa_hv *hv, const struct visa_guest *g)
+void visa_core_fast_frames_changed(struct visa_hv *hv, struct visa_guest *g)
 {
     struct visa_fast *fs = hv->fast;
 
+    ftlb_clear(g->dcache, VISA_TLB_SIZE);
     if (fs == NULL)
         return;
     for (unsigned i = 0; i < VISA_GUEST_FRAMES; i++) {
@@ -234,7 +261,6 @@ void visa_core_fast_frames_changed(struct visa_hv *hv, const struct visa_guest *
         if (f < fs->nframes)
             page_alloc(fs, f);
     }
-    ftlb_clear(fs->tlb[g->id - 1], VISA_TLB_SIZE);
     if (fs->skip_guest == g->id)
         fs->skip_guest = 0;
 }
@@ -244,16 +270,13 @@ bool visa_core_fast_ready(const struct visa_hv *hv)
     return hv->fast != NULL;
 }
 
-void visa_core_fast_tlb(struct visa_hv *hv, const struct visa_guest *g, int idx)
+void visa_core_fast_tlb(struct visa_hv *hv, struct visa_guest *g, int idx)
 {
-    struct visa_fast *fs = hv->fast;
-
-    if (fs == NULL || g->id < 1 || g->id > VISA_MAX_GUESTS)
-        return;
+    (void)hv;
     if (idx < 0)
-        ftlb_clear(fs->tlb[g->id - 1], VISA_TLB_SIZE);
+        ftlb_clear(g->dcache, VISA_TLB_SIZE);
     else
-        ftlb_clear(&fs->tlb[g->id - 1][idx], 1);
+        ftlb_clear(&g->dcache[idx], 1);
 }
 
 void visa_core_code_write_slow(struct visa_hv *hv, const uint8_t *p, size_t n)
@@ -350,6 +373,11 @@ static bool is_term(unsigned rid)
     return rid >= H_JMP;                /* jumps, calls, ret, branches */
 }
 
+static bool is_near_branch(unsigned rid)
+{
+    return rid >= H_JEQ && rid <= H_JGEU;
+}
+
 static const uint8_t cond_near[6] = { H_JEQ, H_JNE, H_JLT, H_JGE, H_JLTU, H_JGEU };
 
 /* Per opcode: register-field mask (bit 0 = A) with 0x80 = legal. */
@@ -416,9 +444,9 @@ static void decode_word(struct fent *e, uint32_t w, unsigned i)
     case VISA_OP_MOVHI: id = H_MOVHI; imm = (uint32_t)visa_imm16(w) << 16; break;
     case VISA_OP_NOP:   id = H_NOP; break;
     case VISA_OP_LDB:   id = H_LDB; imm = (uint32_t)visa_sext8(c); break;
-    case VISA_OP_LDW:   id = H_LDW; imm = (uint32_t)visa_sext8(c); break;
+    case VISA_OP_LDW:   id = c ? H_LDW : H_LDW0; imm = (uint32_t)visa_sext8(c); break;
     case VISA_OP_STB:   id = H_STB; imm = (uint32_t)visa_sext8(a); break;
-    case VISA_OP_STW:   id = H_STW; imm = (uint32_t)visa_sext8(a); break;
+    case VISA_OP_STW:   id = a ? H_STW : H_STW0; imm = (uint32_t)visa_sext8(a); break;
     case VISA_OP_PUSH:  id = H_PUSH; break;
     case VISA_OP_POP:   id = H_POP; break;
     case VISA_OP_JMP:   id = H_JMP; imm = visa_t24(w) << 2; break;
@@ -459,7 +487,7 @@ static bool bp_marked(const struct visa_fast *fs, int owner, unsigned i)
            (owner > 0 && owner <= VISA_MAX_GUESTS && (fs->bpoff[owner][i / 32] & bit));
 }
 
-/* Set E's dispatch slot from its handler (and a breakpoint mark). */
+/* Set E's dispatch slot to handler ID. */
 static void set_slot(struct fent *e, unsigned id, const void *const *tab)
 {
 #if FAST_CGOTO
@@ -471,27 +499,51 @@ static void set_slot(struct fent *e, unsigned id, const void *const *tab)
 #endif
 }
 
-/* Block lengths of entries HI down to 0 (stopping early below LO once an
- * entry's length did not change: those before it depend only on it). */
+/* The slot of entry I of frame F's page: a breakpoint mark, else an
+ * addi rd, rd, imm fused with the in-page branch after it (neither
+ * marked), else the word's own handler. */
+static void slot_entry(struct visa_hv *hv, struct fpage *pg, uint32_t f,
+                       unsigned i, const void *const *tab)
+{
+    struct fent *e = &pg->e[i];
+    int owner = hv->frame_owner[f];
+    unsigned id = e->rid;
+
+    e->fused = 0;
+    if (bp_marked(hv->fast, owner, i)) {
+        id = H_BP;
+    } else if (id == H_ADDIA && i + 1 < NENT && is_near_branch(e[1].rid) &&
+               !bp_marked(hv->fast, owner, i + 1)) {
+        id = H_AJEQ + (e[1].rid - H_JEQ);
+        e->fused = 1;
+    }
+    set_slot(e, id, tab);
+}
+
+/* Block counts of entries HI down to 0 (stopping early below LO once an
+ * entry's counts did not change: those before it depend only on it). */
 static void fix_lengths(struct fpage *pg, int hi, int lo)
 {
     for (int j = hi; j >= 0; j--) {
-        uint32_t old = pg->e[j].n, nn;
-        nn = (is_term(pg->e[j].rid) || j == (int)NENT - 1) ? 1u : pg->e[j + 1].n + 1u;
-        pg->e[j].n = nn;
-        if (j < lo && nn == old)
+        struct fent *e = &pg->e[j];
+        int64_t old = e->nd;
+        uint32_t d = FAST_DATA(e->rid) ? 1u : 0u;
+        if (is_term(e->rid) || j == (int)NENT - 1)
+            e->nd = ND(1u, d);
+        else
+            e->nd = ND(NOF(e + 1) + 1u, DOF(e + 1) + d);
+        if (j < lo && e->nd == old)
             break;
     }
 }
 
 static void decode_one(struct visa_hv *hv, struct fpage *pg, uint32_t f,
-                       unsigned i, const void *const *tab)
+                       unsigned i)
 {
     struct fent *e = &pg->e[i];
     const uint8_t *p = hv->mem + ((size_t)f << VISA_PAGE_SHIFT) + 4u * i;
 
     decode_word(e, visa_load_be32(p), i);
-    set_slot(e, bp_marked(hv->fast, hv->frame_owner[f], i) ? H_BP : e->rid, tab);
 }
 
 static void decode_page(struct visa_hv *hv, uint32_t f, const void *const *tab)
@@ -501,9 +553,11 @@ static void decode_page(struct visa_hv *hv, uint32_t f, const void *const *tab)
     int owner = hv->frame_owner[f];
 
     for (unsigned i = 0; i < NENT; i++) {
-        decode_one(hv, pg, f, i, tab);
-        pg->e[i].n = 0;
+        decode_one(hv, pg, f, i);
+        pg->e[i].nd = 0;
     }
+    for (unsigned i = 0; i < NENT; i++)
+        slot_entry(hv, pg, f, i, tab);
     memset(&pg->e[NENT], 0, sizeof pg->e[NENT]);
     pg->e[NENT].rid = H_PAGEEND;
     set_slot(&pg->e[NENT], H_PAGEEND, tab);
@@ -512,9 +566,9 @@ static void decode_page(struct visa_hv *hv, uint32_t f, const void *const *tab)
     pg->anystale = false;
     fs->code[f] = 1;
     /* Stores on the fast path must not reach a decoded frame. */
-    if (owner > 0 && owner <= VISA_MAX_GUESTS)
+    if (owner > 0 && owner <= hv->nguests)
         for (unsigned i = 0; i < VISA_TLB_SIZE; i++)
-            fs->tlb[owner - 1][i].wtag = TAG_NONE;
+            hv->g[owner - 1].dcache[i].wtag = TAG_NONE;
 }
 
 static void fix_stale(struct visa_hv *hv, uint32_t f, const void *const *tab)
@@ -530,7 +584,10 @@ static void fix_stale(struct visa_hv *hv, uint32_t f, const void *const *tab)
             if (!(m & (1u << bit)))
                 continue;
             unsigned i = k * 32 + bit;
-            decode_one(hv, pg, f, i, tab);
+            decode_one(hv, pg, f, i);
+            slot_entry(hv, pg, f, i, tab);
+            if (i > 0)                  /* its fusion with this word */
+                slot_entry(hv, pg, f, i - 1, tab);
             if ((int)i > hi)
                 hi = (int)i;
             if ((int)i < lo)
@@ -547,8 +604,8 @@ static void fix_stale(struct visa_hv *hv, uint32_t f, const void *const *tab)
  * use without a walk: a TLB entry that hits (paging on) or the EPT
  * (paging off).  False when exec_one would walk, fault or the access is
  * a store to a decoded frame. */
-static bool refill(struct visa_hv *hv, const struct visa_guest *g,
-                   struct ftlbe *ft, uint32_t va, unsigned access)
+static bool refill(struct visa_hv *hv, struct visa_guest *g,
+                   uint32_t va, unsigned access)
 {
     const struct visa_fast *fs = hv->fast;
     uint32_t vpn = va >> VISA_PAGE_SHIFT, f;
@@ -575,7 +632,7 @@ static bool refill(struct visa_hv *hv, const struct visa_guest *g,
     }
     if (access == VISA_PFQ_WRITE && fs->code[f])
         return false;
-    struct ftlbe *t = &ft[vpn % VISA_TLB_SIZE];
+    struct ftlbe *t = &g->dcache[vpn % VISA_TLB_SIZE];
     uint32_t page = va & ~VISA_PAGE_MASK;
     t->add = (uintptr_t)(hv->mem + ((size_t)f << VISA_PAGE_SHIFT)) - (uintptr_t)page;
     t->rtag = (perm & VISA_EPT_R) ? page : TAG_NONE;
@@ -592,6 +649,7 @@ static bool refill(struct visa_hv *hv, const struct visa_guest *g,
 #define DISPATCH_BEGIN
 #define DISPATCH_END
 #define STOPV           (tab[H_STOP])
+#define RIDV(e)         (tab[(e)->rid])
 #else
 #define NEXT()          goto dispatch
 #define RID()           do { hid = ip->rid; goto again; } while (0)
@@ -599,45 +657,119 @@ static bool refill(struct visa_hv *hv, const struct visa_guest *g,
 #define DISPATCH_BEGIN  dispatch: hid = ip->id; again: switch (hid) {
 #define DISPATCH_END    default: goto fallback; }
 #define STOPV           ((uint8_t)H_STOP)
+#define RIDV(e)         ((uint8_t)(e)->rid)
+#endif
+
+/* P, which the compiler cannot see through: what is read through it is
+ * read again, so that a hot path need not keep it in a register. */
+#if defined(__GNUC__)
+#define OPAQUE(p) ({ __typeof__(p) p_ = (p); __asm__("" : "+r"(p_)); p_; })
+#else
+#define OPAQUE(p) (p)
 #endif
 
 /* The pc of entry IP. */
 #define IPPC()  (page_va + (uint32_t)(ip - base) * 4u)
 
+/* The loop's counter ACC: the instructions left in the high half, DLOW
+ * minus the data hits not yet written back in the low half.  It is
+ * negative only inside a block that holds a planted STOP. */
+#define DLOW     0xFFFFFFFFu
+#define LEFT()   ((int32_t)(acc >> 32))         /* acc >= 0 */
+
 /* Enter the block at IP: one subtraction, or plant the STOP. */
 #define BLOCK() do {                                              \
-        left -= (int32_t)ip->n;                                   \
-        if (UNLIKELY(left < 0))                                   \
+        acc -= ip->nd;                                            \
+        if (UNLIKELY(acc < 0))                                    \
             goto partial;                                         \
         NEXT();                                                   \
     } while (0)
 
+/* The loop's state that the handlers do not touch: it lives in memory
+ * (its address escapes to next_slice), so that registers stay for ip,
+ * acc and the guest. */
+struct fcold {
+    uint64_t run;                       /* see visa_core_fast */
+    uint64_t before;                    /* completed in earlier slices */
+    int32_t n0;                         /* this slice's budget */
+    int32_t lsync;                      /* LEFT() at the last write-back */
+    bool sched;
+    bool skip;                          /* the next entry skips breakpoints */
+    bool paging;                        /* G's paging when the loop entered */
+    unsigned ev;                        /* VISA_EV_* of the last exec.c step */
+    uint32_t lpc, lword;                /* its pc and word */
+    const uint8_t *fptr;                /* the code page in host memory */
+    struct fent *patch;                 /* the planted STOP, and */
+    slot_t psave;                       /* the slot it replaced */
+    struct fent *patch2;                /* the fused entry before it */
+    slot_t psave2;
+};
+
 /* Write back the lazily counted instructions and TLB hits. */
 #define SYNC() do {                                               \
-        uint32_t k_ = (uint32_t)(lsync - left);                   \
+        uint32_t k_ = (uint32_t)(c.lsync - LEFT());               \
+        uint32_t dh_ = DLOW - (uint32_t)acc;                      \
         g->icount += k_;                                          \
         hv->icount += k_;                                         \
-        if (sched)                                                \
+        if (c.sched)                                              \
             g->slice_used += k_;                                  \
-        if (paging)                                               \
-            g->tlb_hits += (uint64_t)k_ + dh;                     \
-        dh = 0;                                                   \
-        lsync = left;                                             \
+        if (c.paging)                                             \
+            g->tlb_hits += (uint64_t)k_ + dh_;                    \
+        acc |= (int64_t)DLOW;                                     \
+        c.lsync = LEFT();                                         \
     } while (0)
 
 #define UNPATCH() do {                                            \
-        if (patch != NULL) {                                      \
-            SLOT(patch) = psave;                                  \
-            patch = NULL;                                         \
+        if (c.patch != NULL) {                                    \
+            SLOT(c.patch) = c.psave;                              \
+            c.patch = NULL;                                       \
+            if (c.patch2 != NULL) {                               \
+                SLOT(c.patch2) = c.psave2;                        \
+                c.patch2 = NULL;                                  \
+            }                                                     \
         }                                                         \
     } while (0)
 
 /* The data cache entry for VA: index VPN mod 64, as a byte offset. */
 _Static_assert(sizeof(struct ftlbe) == 16 && VISA_TLB_SIZE == 64,
                "FTLB computes the entry's byte offset");
-#define FTLB(va) ((struct ftlbe *)((char *)ft + (((va) >> 8) & 0x3F0u)))
+#define FTLB(va) ((struct ftlbe *)((char *)g->dcache + (((va) >> 8) & 0x3F0u)))
 #define TAG4(va) (((va) + 3u) & ~VISA_PAGE_MASK)
 #define TAG1(va) ((va) & ~VISA_PAGE_MASK)
+
+/* G's slice is used up at its pc, in a run without hooks, and the counts
+ * are written back: take the timer exit as visa_hv_run would (VMCS,
+ * counter, timeline, the next RUNNING guest) and start that guest's slice.
+ * Returns it, or NULL when visa_hv_run must take over (the stop flag, a
+ * hook, the run's budget, a guest whose slice is already used up). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static struct visa_guest *next_slice(struct visa_hv *hv, struct visa_guest *g,
+                                     struct fcold *c)
+{
+    uint32_t sl = visa_core_slice_of(hv, g);
+
+    if (g->slice_used < sl || hv->slow || hv->cb.on_exit != NULL ||
+        (hv->stop_flag != NULL && *hv->stop_flag != 0))
+        return NULL;
+    visa_core_record_exit(g, VISA_EXIT_TIMER, sl, 0, g->pc, NULL);
+    visa_core_end_slice(hv, g, VISA_EXIT_TIMER);
+    hv->cur = visa_core_next_running(hv, g->id);
+    g = &hv->g[hv->cur - 1];
+    sl = visa_core_slice_of(hv, g);
+    if (c->before >= c->run || g->slice_used >= sl)
+        return NULL;
+    if (g->slice_used == 0)
+        hv->slice_start = hv->icount;
+    uint64_t n = sl - g->slice_used;
+    if (n > c->run - c->before)
+        n = c->run - c->before;
+    if (n > VISA_CORE_CHUNK)
+        n = VISA_CORE_CHUNK;
+    c->n0 = c->lsync = (int32_t)n;
+    return g;
+}
 
 /* GCC merges the handlers' identical tails into shared jumps, which
  * costs a jump per instruction: keep every handler's dispatch its own. */
@@ -645,8 +777,8 @@ _Static_assert(sizeof(struct ftlbe) == 16 && VISA_TLB_SIZE == 64,
 __attribute__((optimize("no-crossjumping", "no-gcse")))
 #endif
 unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n64,
-                        bool sched, bool skip, uint64_t *done, uint32_t *pcp,
-                        uint32_t *wordp)
+                        bool sched, bool skip, uint64_t run, uint64_t *done,
+                        uint32_t *pcp, uint32_t *wordp)
 {
 #if FAST_CGOTO
     static const void *const tab[H_COUNT] = {
@@ -658,33 +790,31 @@ unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n64,
     static const void *const *const tab = NULL;
     unsigned hid;
 #endif
-    struct visa_fast *const fs = hv->fast;
-    struct ftlbe *const ft = fs->tlb[g->id - 1];
-    const int32_t n0 = n64 > (1u << 30) ? (int32_t)(1u << 30) : (int32_t)n64;
-    int32_t left = n0, lsync = n0;
-    uint32_t dh = 0;                    /* data hits not yet written back */
-    bool paging = g->vmcs.ptbr != 0;
-    struct fent *ip = NULL, *base = NULL, *patch = NULL;
-    slot_t psave = 0;
-    uint32_t page_va = 0, lpc = g->pc, lword = 0, npc, va, v;
-    const uint8_t *fptr = NULL;
-    unsigned ev = 0, acc = 0;
+    struct fcold c = { .run = run, .sched = sched, .skip = skip,
+                       .lpc = g->pc };
+    struct fent *ip = NULL, *base = NULL;
+    int64_t acc;
+    uint32_t page_va = 0, npc, va, v;
+    unsigned acs = 0;
     struct ftlbe *t;
 
+    c.n0 = c.lsync = n64 > (1u << 30) ? (int32_t)(1u << 30) : (int32_t)n64;
+    acc = ND(c.n0, DLOW);
 enter:
     /* Start from the machine state: translate the code page. */
-    if (left <= 0)
-        goto out;
-    paging = g->vmcs.ptbr != 0;
+    if (LEFT() <= 0)
+        goto stopped;
+    c.paging = g->vmcs.ptbr != 0;
     {
+        const struct visa_fast *fs = hv->fast;
         uint32_t pc = g->pc, f;
-        if (skip) {
-            skip = false;
+        if (c.skip) {
+            c.skip = false;
             goto single;
         }
         if (pc & 3u)
             goto check_single;
-        if (paging) {
+        if (c.paging) {
             uint32_t vpn = pc >> VISA_PAGE_SHIFT;
             const struct visa_tlb_entry *te = &g->tlb[vpn % VISA_TLB_SIZE];
             if (te->vpn != vpn || !(te->perm & VISA_EPT_X) || te->hframe >= hv->nframes)
@@ -705,7 +835,7 @@ enter:
         else if (fs->page[f]->anystale)
             fix_stale(hv, f, tab);
         base = fs->page[f]->e;
-        fptr = hv->mem + ((size_t)f << VISA_PAGE_SHIFT);
+        c.fptr = hv->mem + ((size_t)f << VISA_PAGE_SHIFT);
         page_va = pc & ~VISA_PAGE_MASK;
         ip = base + ((pc & VISA_PAGE_MASK) >> 2);
         BLOCK();
@@ -714,29 +844,36 @@ enter:
 check_single:
     /* One reference step (the fetch would miss or fault). */
     if (visa_core_bp_at(hv, g, g->pc)) {
-        lpc = g->pc;
-        visa_core_bp_hit(hv, g, lpc);
-        ev = VISA_EV_BREAK;
+        c.lpc = g->pc;
+        visa_core_bp_hit(hv, g, c.lpc);
+        c.ev = VISA_EV_BREAK;
         goto out;
     }
 single:
     SYNC();
-    lpc = g->pc;
-    ev = visa_core_exec_one(hv, g, &lword);
+    c.lpc = g->pc;
+    c.ev = visa_core_exec_one(hv, g, &c.lword);
     goto counted;
 
 partial:
-    /* The budget ends inside this block: stop in front of entry k. */
+    /* The budget ends inside this block: stop in front of entry k (an
+     * addi fused with the branch at k runs unfused meanwhile). */
+    acc += OPAQUE(ip)->nd;
     {
-        int32_t k = left + (int32_t)ip->n;
+        int32_t k = LEFT();
         if (k == 0) {
-            left = 0;
             g->pc = IPPC();
-            goto out;
+            goto stopped;
         }
-        patch = ip + k;
-        psave = SLOT(patch);
-        SLOT(patch) = STOPV;
+        c.patch = ip + k;
+        c.psave = SLOT(c.patch);
+        SLOT(c.patch) = STOPV;
+        if (c.patch[-1].fused) {
+            c.patch2 = c.patch - 1;
+            c.psave2 = SLOT(c.patch2);
+            SLOT(c.patch2) = RIDV(c.patch2);
+        }
+        acc -= ip->nd;
         NEXT();
     }
 
@@ -744,32 +881,32 @@ fallback:
     /* The instruction at IP goes through exec.c: counters written back,
      * then the word is executed as exec_one would after its fetch. */
     UNPATCH();
-    left += (int32_t)ip->n;
-    lpc = IPPC();
-    g->pc = lpc;
+    acc += ip->nd;
+    c.lpc = IPPC();
+    g->pc = c.lpc;
     SYNC();
-    if (paging)
+    if (c.paging)
         g->tlb_hits++;                  /* its fetch */
-    lword = visa_load_be32(fptr + (lpc & VISA_PAGE_MASK));
-    ev = visa_core_exec_word(hv, g, lword);
+    c.lword = visa_load_be32(c.fptr + (c.lpc & VISA_PAGE_MASK));
+    c.ev = visa_core_exec_word(hv, g, c.lword);
 counted:
-    if (ev & VISA_EV_DONE) {
-        left--;
-        lsync = left;
+    if (c.ev & VISA_EV_DONE) {
+        acc -= ND(1u, 0u);
+        c.lsync = LEFT();
         g->icount++;
         hv->icount++;
         if (sched)
             g->slice_used++;
     }
-    if (ev != VISA_EV_DONE)
+    if (c.ev != VISA_EV_DONE)
         goto out;
     goto enter;
 
 dmiss:
     /* A data access the cache cannot serve: fill it from the TLB or EPT
      * and run the handler again, else the reference path. */
-    if ((va & VISA_PAGE_MASK) > VISA_PAGE_SIZE - (acc >> 4) ||
-        !refill(hv, g, ft, va, acc & 0xFu))
+    if ((va & VISA_PAGE_MASK) > VISA_PAGE_SIZE - (acs >> 4) ||
+        !refill(hv, g, va, acs & 0xFu))
         goto fallback;
     RID();
 
@@ -782,15 +919,37 @@ jump:
     g->pc = npc;
     goto enter;
 
+stopped:
+    /* This call's budget ends at G's pc.  In a run without hooks (RUN: the
+     * run's budget), a used-up slice ends here as visa_hv_run would end
+     * it, and the next guest's slice runs in this same loop. */
+    if (run == 0)
+        goto out;
+    SYNC();
+    c.before += (uint32_t)(c.n0 - LEFT());
+    c.n0 = c.lsync = 0;
+    acc = ND(0u, DLOW);
+    {
+        struct visa_guest *ng = next_slice(hv, g, &c);
+        if (ng == NULL)
+            goto out;
+        g = ng;
+        acc = ND(c.n0, DLOW);
+        if (UNLIKELY(hv->fast->skip_guest != 0))
+            c.skip = visa_core_bp_take_skip(hv, g);
+        goto enter;
+    }
+
 out:
     UNPATCH();
     SYNC();
-    *done = (uint64_t)(n0 - left);
-    *pcp = lpc;
-    *wordp = lword;
-    if (ev == 0 && left != n0)
-        ev = VISA_EV_DONE;
-    return ev;
+    c.before += (uint32_t)(c.n0 - LEFT());
+    *done = c.before;
+    *pcp = c.lpc;
+    *wordp = c.lword;
+    if (c.ev == 0 && c.before != 0)
+        c.ev = VISA_EV_DONE;
+    return c.ev;
 
 #define ALU(x, expr) CASE(x) { expr; ip++; NEXT(); }
 #define RA  g->r[ip->a]
@@ -812,7 +971,27 @@ out:
         }                                                         \
         ip++;                                                     \
         BLOCK();                                                  \
+    }                                                             \
+    CASE(A##x) {                  /* addi rd, rd, imm; then x */  \
+        RA += IMM;                                                \
+        ip++;                                                     \
+        if (cond)                                                 \
+            ip = (struct fent *)((char *)ip + ip->imm.s);         \
+        else                                                      \
+            ip++;                                                 \
+        BLOCK();                                                  \
     }
+/* A data access through the cache entry T for VA (tag TAG, access ACS):
+ * a miss leaves for dmiss.  Hits are counted per block (fent.nd). */
+#define DACC(tag, want, acs_) do {                                \
+        t = FTLB(va);                                             \
+        if (UNLIKELY(t->tag != (want))) {                         \
+            acs = (acs_);                                         \
+            goto dmiss;                                           \
+        }                                                         \
+    } while (0)
+#define RD4 (VISA_PFQ_READ | 4u << 4)
+#define WR4 (VISA_PFQ_WRITE | 4u << 4)
 
     DISPATCH_BEGIN
     ALU(ADD,   RA = RB + RC)
@@ -846,76 +1025,60 @@ out:
 
     CASE(LDB) {
         va = RB + IMM;
-        t = FTLB(va);
-        if (UNLIKELY(t->rtag != TAG1(va))) {
-            acc = VISA_PFQ_READ | 1u << 4;
-            goto dmiss;
-        }
+        DACC(rtag, TAG1(va), VISA_PFQ_READ | 1u << 4);
         RA = *host(t->add, va);
-        dh++;
         ip++;
         NEXT();
     }
     CASE(LDW) {
         va = RB + IMM;
-        t = FTLB(va);
-        if (UNLIKELY(t->rtag != TAG4(va))) {
-            acc = VISA_PFQ_READ | 4u << 4;
-            goto dmiss;
-        }
+        DACC(rtag, TAG4(va), RD4);
         RA = visa_load_be32(host(t->add, va));
-        dh++;
+        ip++;
+        NEXT();
+    }
+    CASE(LDW0) {
+        va = RB;
+        DACC(rtag, TAG4(va), RD4);
+        RA = visa_load_be32(host(t->add, va));
         ip++;
         NEXT();
     }
     CASE(STB) {
         va = RB + IMM;
-        t = FTLB(va);
-        if (UNLIKELY(t->wtag != TAG1(va))) {
-            acc = VISA_PFQ_WRITE | 1u << 4;
-            goto dmiss;
-        }
+        DACC(wtag, TAG1(va), VISA_PFQ_WRITE | 1u << 4);
         *host(t->add, va) = (uint8_t)RC;
-        dh++;
         ip++;
         NEXT();
     }
     CASE(STW) {
         va = RB + IMM;
-        t = FTLB(va);
-        if (UNLIKELY(t->wtag != TAG4(va))) {
-            acc = VISA_PFQ_WRITE | 4u << 4;
-            goto dmiss;
-        }
+        DACC(wtag, TAG4(va), WR4);
         visa_store_be32(host(t->add, va), RC);
-        dh++;
+        ip++;
+        NEXT();
+    }
+    CASE(STW0) {
+        va = RB;
+        DACC(wtag, TAG4(va), WR4);
+        visa_store_be32(host(t->add, va), RC);
         ip++;
         NEXT();
     }
     CASE(PUSH) {
         va = g->r[VISA_REG_SP] - 4u;
-        t = FTLB(va);
-        if (UNLIKELY(t->wtag != TAG4(va))) {
-            acc = VISA_PFQ_WRITE | 4u << 4;
-            goto dmiss;
-        }
+        DACC(wtag, TAG4(va), WR4);
         visa_store_be32(host(t->add, va), RA);
         g->r[VISA_REG_SP] = va;
-        dh++;
         ip++;
         NEXT();
     }
     CASE(POP) {
         va = g->r[VISA_REG_SP];
-        t = FTLB(va);
-        if (UNLIKELY(t->rtag != TAG4(va))) {
-            acc = VISA_PFQ_READ | 4u << 4;
-            goto dmiss;
-        }
+        DACC(rtag, TAG4(va), RD4);
         v = visa_load_be32(host(t->add, va));
         g->r[VISA_REG_SP] = va + 4u;
         RA = v;
-        dh++;
         ip++;
         NEXT();
     }
@@ -930,40 +1093,25 @@ out:
     }
     CASE(CALL) {
         va = g->r[VISA_REG_SP] - 4u;
-        t = FTLB(va);
-        if (UNLIKELY(t->wtag != TAG4(va))) {
-            acc = VISA_PFQ_WRITE | 4u << 4;
-            goto dmiss;
-        }
+        DACC(wtag, TAG4(va), WR4);
         visa_store_be32(host(t->add, va), page_va + ip->ret);
         g->r[VISA_REG_SP] = va;
-        dh++;
         npc = IMM;
         goto jump;
     }
     CASE(CALLR) {
         va = g->r[VISA_REG_SP] - 4u;
-        t = FTLB(va);
-        if (UNLIKELY(t->wtag != TAG4(va))) {
-            acc = VISA_PFQ_WRITE | 4u << 4;
-            goto dmiss;
-        }
+        DACC(wtag, TAG4(va), WR4);
         npc = RB;                       /* read first: callr sp */
         visa_store_be32(host(t->add, va), page_va + ip->ret);
         g->r[VISA_REG_SP] = va;
-        dh++;
         goto jump;
     }
     CASE(RET) {
         va = g->r[VISA_REG_SP];
-        t = FTLB(va);
-        if (UNLIKELY(t->rtag != TAG4(va))) {
-            acc = VISA_PFQ_READ | 4u << 4;
-            goto dmiss;
-        }
+        DACC(rtag, TAG4(va), RD4);
         npc = visa_load_be32(host(t->add, va));
         g->r[VISA_REG_SP] = va + 4u;
-        dh++;
         goto jump;
     }
 
@@ -980,20 +1128,20 @@ out:
     }
     CASE(STOP) {
         /* The budget ends here (planted by partial). */
-        left += (int32_t)ip->n;
+        acc += ip->nd;
         UNPATCH();
         g->pc = IPPC();
-        goto out;
+        goto stopped;
     }
     CASE(BP) {
         /* A breakpoint may be set at this offset: is it this pc? */
         if (visa_core_bp_at(hv, g, IPPC())) {
             UNPATCH();
-            left += (int32_t)ip->n;
-            lpc = IPPC();
-            g->pc = lpc;
-            visa_core_bp_hit(hv, g, lpc);
-            ev = VISA_EV_BREAK;
+            acc += ip->nd;
+            c.lpc = IPPC();
+            g->pc = c.lpc;
+            visa_core_bp_hit(hv, g, c.lpc);
+            c.ev = VISA_EV_BREAK;
             goto out;
         }
         RID();
@@ -1002,5 +1150,5 @@ out:
         goto fallback;
     }
     DISPATCH_END
-    return ev;                          /* not reached */
+    return c.ev;                        /* not reached */
 }

@@ -7,9 +7,11 @@
  * RUNNING guests in id order.  It runs the interpreter in chunks that never
  * cross a slice end, the budget or 65536 instructions (so the stop flag is
  * seen often), and finishes here every instruction that took an exit or
- * yielded: slice bookkeeping first, then the on_exit and after_insn hooks.
+ * yielded: slice bookkeeping first, then the after_insn and on_exit hooks.
  * With hooks installed the chunks are one instruction long, so a hook that
- * changes the machine is seen before the next instruction.
+ * changes the machine is seen before the next instruction.  Without any
+ * (on_exit included) the fast path takes timer exits itself and goes on
+ * with the next guest, exactly as this loop would (fast.c, next_slice).
  */
 #include <config.h>
 
@@ -18,7 +20,7 @@
 
 #include "internal.h"
 
-#define CHUNK 65536u
+#define CHUNK VISA_CORE_CHUNK
 
 /* ---- Errors ------------------------------------------------------------- */
 
@@ -268,39 +270,6 @@ static bool stop_requested(const struct visa_hv *hv)
     return hv->stop_flag != NULL && *hv->stop_flag != 0;
 }
 
-/* G's slice: its own, else the global one (never 0, so time always moves). */
-static uint32_t slice_of(const struct visa_hv *hv, const struct visa_guest *g)
-{
-    uint32_t s = g->vmcs.slice ? g->vmcs.slice : hv->slice;
-    return s ? s : 1u;
-}
-
-/* The first RUNNING guest after AFTER in id order, wrapping round and
- * ending with AFTER itself; 0 when none is RUNNING. */
-static int next_running(const struct visa_hv *hv, int after)
-{
-    for (int k = 1; k <= hv->nguests; k++) {
-        int id = (after + k - 1) % hv->nguests + 1;
-        if (hv->g[id - 1].state == VISA_STATE_RUNNING)
-            return id;
-    }
-    return 0;
-}
-
-/* Record G's slice in the timeline; the next one starts from scratch. */
-static void end_slice(struct visa_hv *hv, struct visa_guest *g, unsigned why)
-{
-    struct visa_slice_rec *rec =
-        &hv->timeline[hv->timeline_count % VISA_TIMELINE_SIZE];
-
-    rec->guest = (uint8_t)g->id;
-    rec->why = (uint8_t)why;
-    rec->insns = g->slice_used;
-    rec->start = hv->slice_start;
-    hv->timeline_count++;
-    g->slice_used = 0;
-}
-
 static bool call_on_exit(struct visa_hv *hv, const struct visa_guest *g)
 {
     return hv->cb.on_exit && hv->cb.on_exit(hv->cb.ctx, hv, g->id) != 0;
@@ -316,28 +285,37 @@ static bool finish(struct visa_hv *hv, struct visa_guest *g, unsigned ev,
     bool brk = false;
 
     if (sched && g->state != VISA_STATE_RUNNING) {
-        end_slice(hv, g, g->vmcs.exit_cause);
+        visa_core_end_slice(hv, g, g->vmcs.exit_cause);
     } else if (sched && (ev & VISA_EV_YIELD)) {
-        end_slice(hv, g, VISA_EXIT_NONE);
-        hv->cur = next_running(hv, g->id);
+        visa_core_end_slice(hv, g, VISA_EXIT_NONE);
+        hv->cur = visa_core_next_running(hv, g->id);
     }
-    if (ev & VISA_EV_EXIT)
-        brk = call_on_exit(hv, g);
+    /* The instruction first, then its exit: a trace shows them in the
+     * order they happened. */
     if (hv->slow && (ev & VISA_EV_DONE) && hv->cb.after_insn &&
         hv->cb.after_insn(hv->cb.ctx, hv, g->id, pc, word) != 0)
+        brk = true;
+    if ((ev & VISA_EV_EXIT) && call_on_exit(hv, g))
         brk = true;
     return brk;
 }
 
-/* Run up to N instructions of G and finish the last one if it took an exit
- * or yielded.  Adds the completed instructions to *DONE; true on a break. */
-static bool run_chunk(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
-                      bool sched, uint64_t *done)
+/* Run up to N instructions of *GP and finish the last one if it took an
+ * exit or yielded.  In a run (RUN: its remaining budget, 0 in a step) the
+ * fast path may go on through timer exits into other guests' slices: *GP
+ * is then the guest it stopped in.  Adds the completed instructions to
+ * *DONE; true on a break. */
+static bool run_chunk(struct visa_hv *hv, struct visa_guest **gp, uint64_t n,
+                      bool sched, uint64_t run, uint64_t *done)
 {
     uint64_t k;
     uint32_t pc, word;
-    unsigned ev = visa_core_exec(hv, g, n, hv->slow, sched, &k, &pc, &word);
+    struct visa_guest *g = *gp;
+    unsigned ev = visa_core_exec(hv, g, n, hv->slow, sched,
+                                 hv->cb.on_exit ? 0 : run, &k, &pc, &word);
 
+    if (sched && hv->cur != g->id)
+        *gp = g = &hv->g[hv->cur - 1];
     *done += k;
     if (ev & VISA_EV_BREAK)
         return true;
@@ -366,8 +344,8 @@ enum visa_stop visa_hv_run(struct visa_hv *hv, uint64_t budget, int *guest)
             /* The holder left RUNNING outside an exit (pause, or a step
              * that blocked it): its slice ends here. */
             if (g != NULL && g->slice_used != 0)
-                end_slice(hv, g, VISA_EXIT_NONE);
-            int next = next_running(hv, hv->cur);
+                visa_core_end_slice(hv, g, VISA_EXIT_NONE);
+            int next = visa_core_next_running(hv, hv->cur);
             if (next == 0) {
                 why = VISA_STOP_IDLE;
                 break;
@@ -375,13 +353,13 @@ enum visa_stop visa_hv_run(struct visa_hv *hv, uint64_t budget, int *guest)
             hv->cur = next;
             g = &hv->g[next - 1];
         }
-        uint32_t slice = slice_of(hv, g);
+        uint32_t slice = visa_core_slice_of(hv, g);
         if (g->slice_used >= slice) {
             /* Slice used up: a timer exit passes the CPU on, to the same
              * guest when it is the only one. */
             visa_core_record_exit(g, VISA_EXIT_TIMER, slice, 0, g->pc, NULL);
-            end_slice(hv, g, VISA_EXIT_TIMER);
-            hv->cur = next_running(hv, g->id);
+            visa_core_end_slice(hv, g, VISA_EXIT_TIMER);
+            hv->cur = visa_core_next_running(hv, g->id);
             if (call_on_exit(hv, g)) {
                 who = g->id;
                 why = VISA_STOP_BREAK;
@@ -397,7 +375,7 @@ enum visa_stop visa_hv_run(struct visa_hv *hv, uint64_t budget, int *guest)
             hv->slice_start = hv->icount;
         uint64_t n = min64(min64(slice - g->slice_used, budget - done),
                            hv->slow ? 1u : CHUNK);
-        if (run_chunk(hv, g, n, true, &done)) {
+        if (run_chunk(hv, &g, n, true, budget - done, &done)) {
             who = g->id;
             why = VISA_STOP_BREAK;
             break;
@@ -425,8 +403,8 @@ enum visa_stop visa_hv_step(struct visa_hv *hv, int guest, uint64_t n)
             return VISA_STOP_INTERRUPT;
         if (g->state != VISA_STATE_RUNNING)
             return VISA_STOP_IDLE;
-        if (run_chunk(hv, g, min64(n - done, hv->slow ? 1u : CHUNK),
-                      false, &done))
+        if (run_chunk(hv, &g, min64(n - done, hv->slow ? 1u : CHUNK),
+                      false, 0, &done))
             return VISA_STOP_BREAK;
     }
     return g->state == VISA_STATE_RUNNING ? VISA_STOP_BUDGET : VISA_STOP_IDLE;

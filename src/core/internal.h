@@ -84,14 +84,23 @@ enum {
     VISA_EV_BREAK = 8,           /* a hook asked to stop */
 };
 
+/* The scheduler runs at most this many instructions between looks at the
+ * stop flag. */
+#define VISA_CORE_CHUNK 65536u
+
 /* Run up to N instructions of G.  Stops early after an instruction that
- * takes an exit or yields (the caller finishes it: slice, on_exit and
- * after_insn hooks), or when a hook asks (HOOKS: call before_insn and
- * after_insn).  SCHED: count the instructions in G's slice.  Returns the
- * VISA_EV_* bits of the last instruction; *DONE is the number completed,
- * *PC and *WORD the last instruction's address and word. */
+ * takes an exit or yields (the caller finishes it: slice, after_insn and
+ * on_exit hooks), or when a hook asks (HOOKS: call before_insn and
+ * after_insn).  SCHED: count the instructions in G's slice.  RUN (a run
+ * without hooks, N = what is left of G's slice or less): the run's
+ * remaining budget; the fast path may then take the timer exit at the
+ * end of G's slice itself and go on with the next guests' slices, as
+ * visa_hv_run would (hv->cur is the guest running when it returns).  0:
+ * only G, only N.  Returns the VISA_EV_* bits of the last instruction;
+ * *DONE is the number completed, *PC and *WORD the last instruction's
+ * address and word. */
 unsigned visa_core_exec(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
-                        bool hooks, bool sched, uint64_t *done,
+                        bool hooks, bool sched, uint64_t run, uint64_t *done,
                         uint32_t *pc, uint32_t *word);
 
 /* exec_one(), the reference step: the instruction at G's pc, no caches. */
@@ -103,9 +112,62 @@ unsigned visa_core_exec_word(struct visa_hv *hv, struct visa_guest *g,
 
 /* Record an exit in G's VMCS and bump its counter (default handling is the
  * caller's).  VA and GPA are recorded when F is non-NULL. */
-void visa_core_record_exit(struct visa_guest *g, enum visa_exit cause,
-                           uint32_t qual, uint32_t insn, uint32_t pc,
-                           const struct visa_fault *f);
+static inline void visa_core_record_exit(struct visa_guest *g,
+                                         enum visa_exit cause, uint32_t qual,
+                                         uint32_t insn, uint32_t pc,
+                                         const struct visa_fault *f)
+{
+    struct visa_vmcs *v = &g->vmcs;
+
+    v->exit_cause = (uint32_t)cause;
+    v->exit_qual = qual;
+    v->exit_insn = insn;
+    v->exit_pc = pc;
+    v->exit_va_valid = f != NULL;
+    v->exit_va = f ? f->va : 0;
+    v->exit_gpa_valid = f != NULL && f->gpa_valid;
+    v->exit_gpa = v->exit_gpa_valid ? f->gpa : 0;
+    v->exit_count[cause]++;
+}
+
+/* ---- The scheduler's bookkeeping (hv.c; fast.c at timer exits) --------- */
+
+/* G's slice: its own, else the global one (never 0, so time always moves). */
+static inline uint32_t visa_core_slice_of(const struct visa_hv *hv,
+                                          const struct visa_guest *g)
+{
+    uint32_t s = g->vmcs.slice ? g->vmcs.slice : hv->slice;
+    return s ? s : 1u;
+}
+
+/* Record G's slice in the timeline; the next one starts from scratch. */
+static inline void visa_core_end_slice(struct visa_hv *hv,
+                                       struct visa_guest *g, unsigned why)
+{
+    struct visa_slice_rec *rec =
+        &hv->timeline[hv->timeline_count % VISA_TIMELINE_SIZE];
+
+    rec->guest = (uint8_t)g->id;
+    rec->why = (uint8_t)why;
+    rec->insns = g->slice_used;
+    rec->start = hv->slice_start;
+    hv->timeline_count++;
+    g->slice_used = 0;
+}
+
+/* The first RUNNING guest after AFTER in id order, wrapping round and
+ * ending with AFTER itself; 0 when none is RUNNING. */
+static inline int visa_core_next_running(const struct visa_hv *hv, int after)
+{
+    int id = after;
+
+    for (int k = 0; k < hv->nguests; k++) {
+        id = id >= hv->nguests ? 1 : id + 1;
+        if (hv->g[id - 1].state == VISA_STATE_RUNNING)
+            return id;
+    }
+    return 0;
+}
 
 /* ---- fast.c ------------------------------------------------------------ */
 /* The fast interpreter: code pre-decoded per host frame, threaded
@@ -120,9 +182,9 @@ void visa_core_fast_free(struct visa_hv *hv);
 /* Forget everything derived (after visa_hv_copy). */
 void visa_core_fast_reset(struct visa_hv *hv);
 /* G's frames were (re)loaded: allocate their caches, forget the old. */
-void visa_core_fast_frames_changed(struct visa_hv *hv, const struct visa_guest *g);
+void visa_core_fast_frames_changed(struct visa_hv *hv, struct visa_guest *g);
 /* G's TLB entry IDX changed (-1: all of it, or the EPT or PTBR). */
-void visa_core_fast_tlb(struct visa_hv *hv, const struct visa_guest *g, int idx);
+void visa_core_fast_tlb(struct visa_hv *hv, struct visa_guest *g, int idx);
 /* Host memory at P (N bytes) was written outside the fast loop. */
 void visa_core_code_write_slow(struct visa_hv *hv, const uint8_t *p, size_t n);
 bool visa_core_fast_ready(const struct visa_hv *hv);
@@ -138,8 +200,8 @@ static inline void visa_core_code_write(struct visa_hv *hv, const uint8_t *p,
 /* The fast loop: as visa_core_exec without hooks.  SKIP: the first
  * instruction skips the breakpoint check. */
 unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n,
-                        bool sched, bool skip, uint64_t *done, uint32_t *pc,
-                        uint32_t *word);
+                        bool sched, bool skip, uint64_t run, uint64_t *done,
+                        uint32_t *pc, uint32_t *word);
 
 /* pc breakpoints: is there one for G at PC?  Record a stop at one; take
  * (and clear) a pending skip for G's current pc. */
