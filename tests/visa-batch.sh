@@ -11,6 +11,10 @@ run_status "$VISA" --help >out 2>err
 expect_eq "--help status" 0 "$status"
 grep -q '^Usage: visa \[OPTION\]\.\.\. IMAGE\.\.\.' out && pass || fail "--help usage line"
 grep -q -- '--max-instructions=N' out && pass || fail "--help lists --max-instructions"
+# Every example named in --help exists.
+for f in $(grep -o 'examples/[a-z0-9-]*\.s' out); do
+  [ -f "$top_srcdir/$f" ] && pass || fail "--help names $f, which does not exist"
+done
 run_status "$VISA" --version >out 2>err
 expect_eq "--version status" 0 "$status"
 grep -q '^visa (vISA) ' out && pass || fail "--version line"

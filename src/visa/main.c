@@ -78,7 +78,7 @@ static int help(void)
 "\n"
 "Examples:\n"
 "  visa examples/hello.s                 run one guest to the end\n"
-"  visa examples/count-a.s examples/count-b.s   two guests, interleaved\n"
+"  visa examples/two-guests.s examples/hello.s   two guests, interleaved\n"
 "  visa -i examples/pagefault.s          debug it in the monitor\n"
 "\n"
 "Report bugs to: " PACKAGE_BUGREPORT "\n", stdout);
