@@ -21,8 +21,11 @@
  * at slices of 1 to 3 instructions (where the fast path takes timer exits
  * and switches guests itself) yield, block, halt, are paused and resumed
  * between runs whose budgets often end exactly at a slice boundary, with
- * and without an on_exit hook.  Then every example program runs both
- * ways.
+ * and without an on_exit hook.  The same guests also run on the fast
+ * path in pieces that end at arbitrary points (budgets, the stop flag set
+ * from console output in the middle of a round robin of timer exits)
+ * against one reference run of the same length.  Then every example
+ * program runs both ways.
  */
 #include <config.h>
 
@@ -617,6 +620,112 @@ START_TEST(test_timer_exits)
 }
 END_TEST
 
+/* ---- Interrupted runs: the round robin cut at arbitrary points ------- */
+
+static volatile sig_atomic_t stop_fast;     /* the fast machine's stop flag */
+static uint64_t cut_state;                  /* its own random numbers */
+
+static uint32_t cut_rn(uint32_t n)
+{
+    uint64_t z = (cut_state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return (uint32_t)((z ^ (z >> 31)) % n);
+}
+
+/* Console output of the fast machine, which now and then sets its stop
+ * flag: the run stops wherever the fast loop looks at it next. */
+static void con_write_stop(void *ctx, int guest, const char *buf, size_t len)
+{
+    con_write(ctx, guest, buf, len);
+    if (cut_rn(3) == 0)
+        stop_fast = 1;
+}
+
+/* Run the fast machine for BUDGET instructions in pieces (random budgets,
+ * the stop flag), the reference in one run; then compare.  A run stopped
+ * by the flag has not yet taken the timer exit due at that point, which a
+ * run that ends with its budget takes: so an interrupted last piece is
+ * followed by a run of no instructions. */
+static void run_cut(struct pair *p, uint64_t budget, const char *where)
+{
+    uint64_t done = 0;
+    enum visa_stop sa = VISA_STOP_BUDGET, sb;
+
+    sb = visa_hv_run(p->b, budget, NULL);
+    while (done < budget || sa == VISA_STOP_INTERRUPT) {
+        uint64_t piece = budget - done, before = p->a->icount;
+        if (piece > 0 && cut_rn(2) == 0)
+            piece = 1 + cut_rn((uint32_t)(piece < 50 ? piece : 50));
+        if (cut_rn(8) == 0)
+            stop_fast = 1;                  /* before the run starts */
+        sa = visa_hv_run(p->a, piece, NULL);
+        stop_fast = 0;
+        done += p->a->icount - before;
+        if (sa == VISA_STOP_IDLE || sa == VISA_STOP_BREAK)
+            break;
+    }
+    REQUIRE(sa == sb);
+    compare(p->a, p->b, where);
+}
+
+START_TEST(test_interrupted_runs)
+{
+    char where[96];
+    static struct img im[VISA_MAX_GUESTS];
+
+    rng_state = 0xC0775000u + (uint64_t)_i * 7919u;
+    cut_state = 0x5EEDu + (uint64_t)_i;
+    for (unsigned prog = 0; prog < 40; prog++) {
+        struct pair p;
+        int n = 2 + (int)rn(15);
+        pair_new(&p, VISA_MAX_GUESTS * VISA_GUEST_MEM);
+        struct visa_callbacks cb = { 0 };
+        cb.ctx = &con_fast;
+        cb.console_write = con_write_stop;
+        cb.console_read = con_read;
+        visa_hv_set_callbacks(p.a, &cb);
+        visa_hv_set_stop_flag(p.a, &stop_fast);
+        attach_hooks(p.b, &con_ref, true, false);
+        cur_nbps = 0;
+        for (int k = 0; k < n; k++) {
+            sched_image(&im[k]);
+            REQUIRE(visa_hv_add_guest(p.a, im[k].b, im[k].size) == k + 1);
+            REQUIRE(visa_hv_add_guest(p.b, im[k].b, im[k].size) == k + 1);
+            uint32_t gs = rn(4) ? 0 : 1 + rn(3), t = rn(2) ? VISA_TRAP_DEFAULT : 0;
+            visa_hv_set_guest_slice(p.a, k + 1, gs);
+            visa_hv_set_guest_slice(p.b, k + 1, gs);
+            p.a->g[k].vmcs.trap_ctl = p.b->g[k].vmcs.trap_ctl = t;
+        }
+        uint32_t slice = 1 + rn(3);
+        visa_hv_set_slice(p.a, slice);
+        visa_hv_set_slice(p.b, slice);
+        for (unsigned cp = 0; cp < 40; cp++) {
+            snprintf(where, sizeof where, "cut loop %d program %u checkpoint %u", _i, prog, cp);
+            unsigned kind = rn(3);
+            uint64_t budget = kind == 0 ? slice * (1 + rn(40))
+                            : kind == 1 ? 1 + rn(500) : 1 + rn(20000);
+            run_cut(&p, budget, where);
+            int gid = 1 + (int)rn((uint32_t)n);
+            unsigned k = rn(100);
+            struct visa_hv *m[2] = { p.a, p.b };
+            for (int i = 0; i < 2; i++) {
+                struct visa_guest *g = visa_hv_guest(m[i], gid);
+                if (k < 15) {
+                    visa_hv_pause(m[i], gid);
+                } else if (k < 50) {
+                    if (g->state == VISA_STATE_BLOCKED)
+                        g->pc += 4;
+                    visa_hv_resume(m[i], gid);
+                }
+            }
+            compare(p.a, p.b, where);
+        }
+        pair_free(&p);
+    }
+}
+END_TEST
+
 /* ---- The examples ----------------------------------------------------------------- */
 
 static void diag(void *ctx, const struct visa_diag *d)
@@ -680,6 +789,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, test_random_programs, 0, (int)NLOOPS);
     tcase_add_loop_test(tc, test_timer_exits, 0, 2);
+    tcase_add_loop_test(tc, test_interrupted_runs, 0, 2);
     tcase_add_test(tc, test_examples);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

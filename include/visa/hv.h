@@ -100,10 +100,14 @@ struct visa_guest {
     /* Not machine state: the fast interpreter's data-access cache
      * (src/core/fast.c), derived from the TLB and EPT and kept beside the
      * registers it works with; emptied whenever they change. */
-    struct visa_dcache {
-        uint32_t rtag, wtag;               /* page allowed, else 1 */
-        uintptr_t add;                     /* host address = add + VA */
-    } dcache[VISA_TLB_SIZE];
+    struct visa_dcache {                   /* per TLB index: */
+        uint32_t rtag[VISA_TLB_SIZE];      /* page allowed, else 1 */
+        uint32_t wtag[VISA_TLB_SIZE];
+        uintptr_t add[VISA_TLB_SIZE];      /* host address = add + VA */
+        uint64_t lrtag, lwtag;             /* copies of the entries the last */
+        uintptr_t lradd, lwadd;            /* load and store went through
+                                              (tag: the page, else 2^63) */
+    } dcache;
     uint32_t image_size;
     uint8_t image[VISA_GUEST_MEM];         /* for reset */
 };

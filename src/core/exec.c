@@ -36,19 +36,6 @@ static const uint8_t decode[256] = {
 
 /* ---- Arithmetic without undefined behaviour ------------------------------- */
 
-static inline uint32_t sar32(uint32_t x, unsigned s)
-{
-    s &= 31u;
-    if (s == 0 || !(x & 0x80000000u))
-        return x >> s;
-    return (x >> s) | ~(0xFFFFFFFFu >> s);
-}
-
-static inline bool lt_signed(uint32_t x, uint32_t y)
-{
-    return (x ^ 0x80000000u) < (y ^ 0x80000000u);
-}
-
 static inline uint32_t sext8(unsigned byte)
 {
     return (uint32_t)visa_sext8(byte);

@@ -34,7 +34,14 @@
  * Timer exits.  In a run without hooks, visa_hv_run lets the loop take
  * the timer exit at the end of a slice itself (VMCS, counter, timeline,
  * the round-robin pick) and go on with the next guest's slice, so tiny
- * slices cost no trip through the scheduler (next_slice).
+ * slices cost no trip through the scheduler.  The loop keeps a ring of
+ * per-guest slots (struct rslot): the next RUNNING guest, the slice, the
+ * timeline record, and where in its decoded code the guest stopped, so
+ * that a full slice ending passes the CPU on with a few loads and stores
+ * and no translation (stopped_ip).  Everything is written to the machine
+ * as it happens; the slots are derived data, dropped at every step
+ * through exec.c (which alone changes guest states, translations and
+ * code while the loop runs) and rebuilt from the machine state.
  *
  * Fusion.  An addi rd, rd, imm followed by an in-page branch (a loop's
  * counter and test) runs as one handler, unless either carries a
@@ -56,6 +63,7 @@
  */
 #include <config.h>
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +86,7 @@
 
 #define NENT      1024u                 /* words per page */
 #define TAG_NONE  1u                    /* never a page address */
+#define LTAG_NONE (UINT64_C(1) << 63)   /* VA - it is never small */
 
 /* Handlers.  A..F: the six branch conditions, in page (delta in bytes
  * between entries) and far (new pc computed). */
@@ -146,8 +155,10 @@ struct fpage {
  * mod 64, as the TLB): a tag is the page address the entry allows,
  * TAG_NONE otherwise; the host address of VA is ADD + VA (modulo 2^N: no
  * pointer leaves memory).  It lives in the guest so that the loop reaches
- * it through the register that holds the guest. */
-#define ftlbe visa_dcache
+ * it through the register that holds the guest, as three arrays, so that
+ * the index addresses each of them directly.  Loads and stores (not the
+ * stack's accesses) look first at a copy of the entry the last load or
+ * store used, which needs no index; it is emptied with any entry. */
 
 struct visa_fast {
     uint32_t nframes;
@@ -162,30 +173,20 @@ struct visa_fast {
 
 /* ---- Helpers ------------------------------------------------------------- */
 
-static inline uint32_t sar32(uint32_t x, unsigned s)
-{
-    s &= 31u;
-    if (s == 0 || !(x & 0x80000000u))
-        return x >> s;
-    return (x >> s) | ~(0xFFFFFFFFu >> s);
-}
-
-static inline bool lt_signed(uint32_t x, uint32_t y)
-{
-    return (x ^ 0x80000000u) < (y ^ 0x80000000u);
-}
-
 static inline uint8_t *host(uintptr_t add, uint32_t va)
 {
     return (uint8_t *)(add + va);
 }
 
-static void ftlb_clear(struct ftlbe *t, size_t n)
+/* Empty entries FROM .. FROM + N - 1 of D. */
+static void ftlb_clear(struct visa_dcache *d, size_t from, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        t[i].rtag = t[i].wtag = TAG_NONE;
-        t[i].add = 0;
+    for (size_t i = from; i < from + n; i++) {
+        d->rtag[i] = d->wtag[i] = TAG_NONE;
+        d->add[i] = 0;
     }
+    d->lrtag = d->lwtag = LTAG_NONE;    /* they may copy one of those */
+    d->lradd = d->lwadd = 0;
 }
 
 /* ---- Life cycle ------------------------------------------------------------ */
@@ -238,7 +239,7 @@ void visa_core_fast_reset(struct visa_hv *hv)
     struct visa_fast *fs = hv->fast;
 
     for (int k = 0; k < hv->nguests; k++)      /* copied: another memory */
-        ftlb_clear(hv->g[k].dcache, VISA_TLB_SIZE);
+        ftlb_clear(&hv->g[k].dcache, 0, VISA_TLB_SIZE);
     if (fs == NULL)
         return;
     for (uint32_t f = 0; f < fs->nframes; f++) {
@@ -253,7 +254,7 @@ void visa_core_fast_frames_changed(struct visa_hv *hv, struct visa_guest *g)
 {
     struct visa_fast *fs = hv->fast;
 
-    ftlb_clear(g->dcache, VISA_TLB_SIZE);
+    ftlb_clear(&g->dcache, 0, VISA_TLB_SIZE);
     if (fs == NULL)
         return;
     for (unsigned i = 0; i < VISA_GUEST_FRAMES; i++) {
@@ -274,9 +275,9 @@ void visa_core_fast_tlb(struct visa_hv *hv, struct visa_guest *g, int idx)
 {
     (void)hv;
     if (idx < 0)
-        ftlb_clear(g->dcache, VISA_TLB_SIZE);
+        ftlb_clear(&g->dcache, 0, VISA_TLB_SIZE);
     else
-        ftlb_clear(&g->dcache[idx], 1);
+        ftlb_clear(&g->dcache, (size_t)idx, 1);
 }
 
 void visa_core_code_write_slow(struct visa_hv *hv, const uint8_t *p, size_t n)
@@ -568,7 +569,9 @@ static void decode_page(struct visa_hv *hv, uint32_t f, const void *const *tab)
     /* Stores on the fast path must not reach a decoded frame. */
     if (owner > 0 && owner <= hv->nguests)
         for (unsigned i = 0; i < VISA_TLB_SIZE; i++)
-            hv->g[owner - 1].dcache[i].wtag = TAG_NONE;
+            hv->g[owner - 1].dcache.wtag[i] = TAG_NONE;
+    if (owner > 0 && owner <= hv->nguests)
+        hv->g[owner - 1].dcache.lwtag = LTAG_NONE;
 }
 
 static void fix_stale(struct visa_hv *hv, uint32_t f, const void *const *tab)
@@ -632,11 +635,11 @@ static bool refill(struct visa_hv *hv, struct visa_guest *g,
     }
     if (access == VISA_PFQ_WRITE && fs->code[f])
         return false;
-    struct ftlbe *t = &g->dcache[vpn % VISA_TLB_SIZE];
-    uint32_t page = va & ~VISA_PAGE_MASK;
-    t->add = (uintptr_t)(hv->mem + ((size_t)f << VISA_PAGE_SHIFT)) - (uintptr_t)page;
-    t->rtag = (perm & VISA_EPT_R) ? page : TAG_NONE;
-    t->wtag = ((perm & VISA_EPT_W) && dirty && !fs->code[f]) ? page : TAG_NONE;
+    struct visa_dcache *d = &g->dcache;
+    uint32_t page = va & ~VISA_PAGE_MASK, i = vpn % VISA_TLB_SIZE;
+    d->add[i] = (uintptr_t)(hv->mem + ((size_t)f << VISA_PAGE_SHIFT)) - (uintptr_t)page;
+    d->rtag[i] = (perm & VISA_EPT_R) ? page : TAG_NONE;
+    d->wtag[i] = ((perm & VISA_EPT_W) && dirty && !fs->code[f]) ? page : TAG_NONE;
     return true;
 }
 
@@ -685,6 +688,31 @@ static bool refill(struct visa_hv *hv, struct visa_guest *g,
         NEXT();                                                   \
     } while (0)
 
+/* What the loop knows about a guest in a run's round robin (ring), so
+ * that passing the CPU on at a timer exit is a few loads.  Valid while
+ * GEN (the code page and the place in it) and NGEN (the rest) equal the
+ * loop's generation, which every step through exec.c moves on: only
+ * exec.c changes guest states, translations and decoded code while the
+ * loop runs. */
+struct rslot {
+    struct fent *ip, *base;             /* where the guest stopped */
+    const uint8_t *fptr;
+    uint32_t page_va;
+    bool paging;
+    bool tfields;                       /* the VMCS holds a timer exit's
+                                           fields but pc (this ring's) */
+    uint8_t id;
+    uint32_t sl;                        /* its slice */
+    uint64_t gen, ngen;
+    struct visa_guest *g;
+    struct rslot *next;                 /* the next RUNNING guest's */
+    uint64_t trec;                      /* its timeline record of a full
+                                           slice, but start */
+};
+_Static_assert(offsetof(struct visa_slice_rec, start) == 8 &&
+               sizeof(struct visa_slice_rec) == 16,
+               "trec is the record's head");
+
 /* The loop's state that the handlers do not touch: it lives in memory
  * (its address escapes to next_slice), so that registers stay for ip,
  * acc and the guest. */
@@ -703,6 +731,11 @@ struct fcold {
     slot_t psave;                       /* the slot it replaced */
     struct fent *patch2;                /* the fused entry before it */
     slot_t psave2;
+    uint64_t gen;                       /* 0: the ring is not set up yet */
+    struct rslot *crs;                  /* G's, when its slice is a full
+                                           one begun by the ring */
+    const volatile sig_atomic_t *stopf; /* the stop flag (set with crs) */
+    uint64_t rlast;                     /* run - before when crs was set */
 };
 
 /* Write back the lazily counted instructions and TLB hits. */
@@ -730,12 +763,42 @@ struct fcold {
         }                                                         \
     } while (0)
 
-/* The data cache entry for VA: index VPN mod 64, as a byte offset. */
-_Static_assert(sizeof(struct ftlbe) == 16 && VISA_TLB_SIZE == 64,
-               "FTLB computes the entry's byte offset");
-#define FTLB(va) ((struct ftlbe *)((char *)g->dcache + (((va) >> 8) & 0x3F0u)))
+/* The data cache index for VA: VPN mod 64; TADD: that entry's ADD. */
+#define FTLB(va) (((va) >> VISA_PAGE_SHIFT) % VISA_TLB_SIZE)
 #define TAG4(va) (((va) + 3u) & ~VISA_PAGE_MASK)
 #define TAG1(va) ((va) & ~VISA_PAGE_MASK)
+
+/* The stop flag when there is none. */
+static const volatile sig_atomic_t no_stop = 0;
+
+/* Fill in what RS knows about G beyond its place (slice, the next
+ * RUNNING guest) for generation GEN; false when the loop must not pass
+ * the CPU on itself (a hook). */
+static bool ring_slot(struct visa_hv *hv, struct visa_guest *g,
+                      struct rslot *ring, uint64_t gen)
+{
+    struct rslot *rs = &ring[g->id - 1];
+    struct visa_slice_rec rec;
+    int next;
+
+    if (hv->slow || hv->cb.on_exit != NULL)
+        return false;
+    next = visa_core_next_running(hv, g->id);
+    if (next == 0)
+        return false;
+    rs->g = g;
+    rs->id = (uint8_t)g->id;
+    rs->sl = visa_core_slice_of(hv, g);
+    rs->next = &ring[next - 1];
+    rs->tfields = false;
+    memset(&rec, 0, sizeof rec);
+    rec.guest = (uint8_t)g->id;
+    rec.why = VISA_EXIT_TIMER;
+    rec.insns = rs->sl;
+    memcpy(&rs->trec, &rec, sizeof rs->trec);
+    rs->ngen = gen;
+    return true;
+}
 
 /* G's slice is used up at its pc, in a run without hooks, and the counts
  * are written back: take the timer exit as visa_hv_run would (VMCS,
@@ -792,11 +855,14 @@ unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n64,
 #endif
     struct fcold c = { .run = run, .sched = sched, .skip = skip,
                        .lpc = g->pc };
+    struct rslot ring[VISA_MAX_GUESTS]; /* by guest id - 1; set up (and
+                                           zeroed) when first needed */
     struct fent *ip = NULL, *base = NULL;
     int64_t acc;
     uint32_t page_va = 0, npc, va, v;
     unsigned acs = 0;
-    struct ftlbe *t;
+    uint32_t t;                         /* a data cache index */
+    uintptr_t hadd;                     /* host address - VA */
 
     c.n0 = c.lsync = n64 > (1u << 30) ? (int32_t)(1u << 30) : (int32_t)n64;
     acc = ND(c.n0, DLOW);
@@ -851,6 +917,8 @@ check_single:
     }
 single:
     SYNC();
+    c.gen += c.gen != 0;                /* exec.c may change anything */
+    c.crs = NULL;
     c.lpc = g->pc;
     c.ev = visa_core_exec_one(hv, g, &c.lword);
     goto counted;
@@ -863,7 +931,7 @@ partial:
         int32_t k = LEFT();
         if (k == 0) {
             g->pc = IPPC();
-            goto stopped;
+            goto stopped_ip;
         }
         c.patch = ip + k;
         c.psave = SLOT(c.patch);
@@ -885,6 +953,8 @@ fallback:
     c.lpc = IPPC();
     g->pc = c.lpc;
     SYNC();
+    c.gen += c.gen != 0;                /* exec.c may change anything */
+    c.crs = NULL;
     if (c.paging)
         g->tlb_hits++;                  /* its fetch */
     c.lword = visa_load_be32(c.fptr + (c.lpc & VISA_PAGE_MASK));
@@ -919,6 +989,63 @@ jump:
     g->pc = npc;
     goto enter;
 
+stopped_ip:
+    /* As stopped, with IP at G's pc (written).  A full slice the ring
+     * began ends here: its timer exit and the next guest's slice, from
+     * what the ring knows (the same steps as below, fewer of them). */
+    if (run == 0)
+        goto out;
+    if (c.crs != NULL && *c.stopf == 0) {
+        struct rslot *rs = c.crs, *ns = rs->next;
+        uint32_t pc = g->pc, k = (uint32_t)c.n0;
+        uint64_t left = c.rlast - k;    /* what is left of the run */
+        rs->ip = ip;
+        rs->base = base;
+        rs->fptr = c.fptr;
+        rs->page_va = page_va;
+        rs->paging = c.paging;
+        rs->gen = c.gen;
+        g->icount += k;
+        hv->icount += k;
+        if (c.paging)
+            g->tlb_hits += (uint64_t)k + (DLOW - (uint32_t)acc);
+        c.before += k;
+        if (LIKELY(rs->tfields)) {
+            g->vmcs.exit_pc = pc;
+            g->vmcs.exit_count[VISA_EXIT_TIMER]++;
+        } else {
+            visa_core_record_exit(g, VISA_EXIT_TIMER, rs->sl, 0, pc, NULL);
+            rs->tfields = true;
+        }
+        {
+            struct visa_slice_rec *rec =
+                &hv->timeline[hv->timeline_count++ % VISA_TIMELINE_SIZE];
+            memcpy(rec, &rs->trec, sizeof rs->trec);
+            rec->start = hv->slice_start;
+        }
+        if (UNLIKELY(ns->ngen != c.gen) &&
+            !ring_slot(hv, &hv->g[ns - ring], ring, c.gen)) {
+            hv->cur = (int)(ns - ring) + 1;
+            g = &hv->g[ns - ring];
+            goto ring_stop;
+        }
+        hv->cur = ns->id;
+        g = ns->g;
+        if (UNLIKELY(left < ns->sl || g->slice_used != 0 || ns->gen != c.gen))
+            goto ring_start;
+        c.rlast = left;
+        hv->slice_start = hv->icount;
+        c.n0 = c.lsync = (int32_t)ns->sl;
+        acc = ND(c.n0, DLOW);
+        c.crs = ns;
+        ip = ns->ip;
+        base = ns->base;
+        c.fptr = ns->fptr;
+        page_va = ns->page_va;
+        c.paging = ns->paging;
+        ns->gen = 0;                    /* the place moves on */
+        BLOCK();
+    }
 stopped:
     /* This call's budget ends at G's pc.  In a run without hooks (RUN: the
      * run's budget), a used-up slice ends here as visa_hv_run would end
@@ -929,6 +1056,77 @@ stopped:
     c.before += (uint32_t)(c.n0 - LEFT());
     c.n0 = c.lsync = 0;
     acc = ND(0u, DLOW);
+    c.crs = NULL;
+    if (UNLIKELY(c.gen == 0)) {
+        memset(ring, 0, sizeof ring);
+        c.gen = 1;
+    }
+    {
+        /* The timer exit and the next slice, as next_slice does it. */
+        struct rslot *rs = &ring[g->id - 1];
+        if (UNLIKELY(rs->ngen != c.gen) && !ring_slot(hv, g, ring, c.gen))
+            goto next_slow;
+        if (g->slice_used < rs->sl ||
+            (hv->stop_flag != NULL && *hv->stop_flag != 0))
+            goto out;
+        if (!rs->tfields) {
+            visa_core_record_exit(g, VISA_EXIT_TIMER, rs->sl, 0, g->pc, NULL);
+            rs->tfields = true;
+        } else {
+            g->vmcs.exit_pc = g->pc;
+            g->vmcs.exit_count[VISA_EXIT_TIMER]++;
+        }
+        visa_core_end_slice(hv, g, VISA_EXIT_TIMER);
+        hv->cur = (int)(rs->next - ring) + 1;
+        g = &hv->g[hv->cur - 1];
+        if (UNLIKELY(rs->next->ngen != c.gen) &&
+            !ring_slot(hv, g, ring, c.gen))
+            goto ring_stop;
+    }
+ring_start:
+    {
+        /* G's slice starts (hv->cur is G). */
+        struct rslot *ns = &ring[g->id - 1];
+        uint32_t used = g->slice_used;
+        if (c.before >= c.run || used >= ns->sl)
+            goto ring_stop;
+        if (used == 0)
+            hv->slice_start = hv->icount;
+        uint64_t n = ns->sl - used;
+        if (n > c.run - c.before)
+            n = c.run - c.before;
+        if (n > VISA_CORE_CHUNK)
+            n = VISA_CORE_CHUNK;
+        c.n0 = c.lsync = (int32_t)n;
+        acc = ND(c.n0, DLOW);
+        c.crs = n == ns->sl ? ns : NULL;    /* a full slice */
+        c.rlast = c.run - c.before;
+        c.stopf = hv->stop_flag ? hv->stop_flag : &no_stop;
+        if (UNLIKELY(hv->fast->skip_guest != 0)) {
+            /* Not in the ring's fast path (which need not look at
+             * skips: only a hook or a breakpoint stop sets one). */
+            c.crs = NULL;
+            c.skip = visa_core_bp_take_skip(hv, g);
+            goto enter;
+        }
+        if (ns->gen != c.gen)
+            goto enter;
+        ip = ns->ip;
+        base = ns->base;
+        c.fptr = ns->fptr;
+        page_va = ns->page_va;
+        c.paging = ns->paging;
+        ns->gen = 0;                    /* the place moves on */
+        BLOCK();
+    }
+ring_stop:
+    /* The CPU is passed on to G but the loop does not run it. */
+    c.crs = NULL;
+    c.n0 = c.lsync = 0;
+    acc = ND(0u, DLOW);
+    goto out;
+
+next_slow:
     {
         struct visa_guest *ng = next_slice(hv, g, &c);
         if (ng == NULL)
@@ -985,9 +1183,24 @@ out:
  * a miss leaves for dmiss.  Hits are counted per block (fent.nd). */
 #define DACC(tag, want, acs_) do {                                \
         t = FTLB(va);                                             \
-        if (UNLIKELY(t->tag != (want))) {                         \
+        if (UNLIKELY(g->dcache.tag[t] != (want))) {               \
             acs = (acs_);                                         \
             goto dmiss;                                           \
+        }                                                         \
+        hadd = g->dcache.add[t];                                  \
+    } while (0)
+/* The same for a load (RW r) or store (w) of SZ bytes, first through
+ * the copy of the entry the last one used: VA - its page (in 64 bits, so
+ * that LTAG_NONE never passes) must leave the access inside the page. */
+#define DACCL(rw, want, sz, acs_) do {                            \
+        if (LIKELY((uint64_t)va - g->dcache.l##rw##tag <=         \
+                   VISA_PAGE_SIZE - (sz))) {                      \
+            hadd = g->dcache.l##rw##add;                          \
+        } else {                                                  \
+            uint32_t w_ = (want);                                 \
+            DACC(rw##tag, w_, acs_);                              \
+            g->dcache.l##rw##tag = va & ~VISA_PAGE_MASK;          \
+            g->dcache.l##rw##add = hadd;                          \
         }                                                         \
     } while (0)
 #define RD4 (VISA_PFQ_READ | 4u << 4)
@@ -1025,50 +1238,50 @@ out:
 
     CASE(LDB) {
         va = RB + IMM;
-        DACC(rtag, TAG1(va), VISA_PFQ_READ | 1u << 4);
-        RA = *host(t->add, va);
+        DACCL(r, TAG1(va), 1u, VISA_PFQ_READ | 1u << 4);
+        RA = *host(hadd, va);
         ip++;
         NEXT();
     }
     CASE(LDW) {
         va = RB + IMM;
-        DACC(rtag, TAG4(va), RD4);
-        RA = visa_load_be32(host(t->add, va));
+        DACCL(r, TAG4(va), 4u, RD4);
+        RA = visa_load_be32(host(hadd, va));
         ip++;
         NEXT();
     }
     CASE(LDW0) {
         va = RB;
-        DACC(rtag, TAG4(va), RD4);
-        RA = visa_load_be32(host(t->add, va));
+        DACCL(r, TAG4(va), 4u, RD4);
+        RA = visa_load_be32(host(hadd, va));
         ip++;
         NEXT();
     }
     CASE(STB) {
         va = RB + IMM;
-        DACC(wtag, TAG1(va), VISA_PFQ_WRITE | 1u << 4);
-        *host(t->add, va) = (uint8_t)RC;
+        DACCL(w, TAG1(va), 1u, VISA_PFQ_WRITE | 1u << 4);
+        *host(hadd, va) = (uint8_t)RC;
         ip++;
         NEXT();
     }
     CASE(STW) {
         va = RB + IMM;
-        DACC(wtag, TAG4(va), WR4);
-        visa_store_be32(host(t->add, va), RC);
+        DACCL(w, TAG4(va), 4u, WR4);
+        visa_store_be32(host(hadd, va), RC);
         ip++;
         NEXT();
     }
     CASE(STW0) {
         va = RB;
-        DACC(wtag, TAG4(va), WR4);
-        visa_store_be32(host(t->add, va), RC);
+        DACCL(w, TAG4(va), 4u, WR4);
+        visa_store_be32(host(hadd, va), RC);
         ip++;
         NEXT();
     }
     CASE(PUSH) {
         va = g->r[VISA_REG_SP] - 4u;
         DACC(wtag, TAG4(va), WR4);
-        visa_store_be32(host(t->add, va), RA);
+        visa_store_be32(host(hadd, va), RA);
         g->r[VISA_REG_SP] = va;
         ip++;
         NEXT();
@@ -1076,7 +1289,7 @@ out:
     CASE(POP) {
         va = g->r[VISA_REG_SP];
         DACC(rtag, TAG4(va), RD4);
-        v = visa_load_be32(host(t->add, va));
+        v = visa_load_be32(host(hadd, va));
         g->r[VISA_REG_SP] = va + 4u;
         RA = v;
         ip++;
@@ -1094,7 +1307,7 @@ out:
     CASE(CALL) {
         va = g->r[VISA_REG_SP] - 4u;
         DACC(wtag, TAG4(va), WR4);
-        visa_store_be32(host(t->add, va), page_va + ip->ret);
+        visa_store_be32(host(hadd, va), page_va + ip->ret);
         g->r[VISA_REG_SP] = va;
         npc = IMM;
         goto jump;
@@ -1103,14 +1316,14 @@ out:
         va = g->r[VISA_REG_SP] - 4u;
         DACC(wtag, TAG4(va), WR4);
         npc = RB;                       /* read first: callr sp */
-        visa_store_be32(host(t->add, va), page_va + ip->ret);
+        visa_store_be32(host(hadd, va), page_va + ip->ret);
         g->r[VISA_REG_SP] = va;
         goto jump;
     }
     CASE(RET) {
         va = g->r[VISA_REG_SP];
         DACC(rtag, TAG4(va), RD4);
-        npc = visa_load_be32(host(t->add, va));
+        npc = visa_load_be32(host(hadd, va));
         g->r[VISA_REG_SP] = va + 4u;
         goto jump;
     }
@@ -1131,7 +1344,7 @@ out:
         acc += ip->nd;
         UNPATCH();
         g->pc = IPPC();
-        goto stopped;
+        goto stopped_ip;
     }
     CASE(BP) {
         /* A breakpoint may be set at this offset: is it this pc? */

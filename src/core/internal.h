@@ -21,6 +21,21 @@ _Static_assert(VISA_PFQ_READ == VISA_EPT_R && VISA_PFQ_WRITE == VISA_EPT_W &&
 
 #define VISA_PAGE_MASK  (VISA_PAGE_SIZE - 1u)
 
+/* Arithmetic without undefined behaviour, shared by both interpreters:
+ * an arithmetic shift right by S & 31, and a signed comparison. */
+static inline uint32_t sar32(uint32_t x, unsigned s)
+{
+    s &= 31u;
+    if (s == 0 || !(x & 0x80000000u))
+        return x >> s;
+    return (x >> s) | ~(0xFFFFFFFFu >> s);
+}
+
+static inline bool lt_signed(uint32_t x, uint32_t y)
+{
+    return (x ^ 0x80000000u) < (y ^ 0x80000000u);
+}
+
 /* A page fault about to be recorded in the VMCS. */
 struct visa_fault {
     uint32_t qual;               /* VISA_PFQ_* bits */
