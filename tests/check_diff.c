@@ -24,8 +24,11 @@
  * and without an on_exit hook.  The same guests also run on the fast
  * path in pieces that end at arbitrary points (budgets, the stop flag set
  * from console output in the middle of a round robin of timer exits)
- * against one reference run of the same length.  Then every example
- * program runs both ways.
+ * against one reference run of the same length.  Long straight-line
+ * blocks across a page end run at slices shorter than the block (the
+ * fast loop's counted mode), with data cache misses, stores into code
+ * and breakpoints inside them.  Then every example program runs both
+ * ways.
  */
 #include <config.h>
 
@@ -620,6 +623,106 @@ START_TEST(test_timer_exits)
 }
 END_TEST
 
+/* ---- Counted mode: slices that end inside a block --------------------------------- */
+
+/* A long straight-line block that runs across the end of page 0 into
+ * page 1 (loads and stores that miss the data cache, a store into the
+ * code page, which leaves for exec.c, pushes and pops), closed by a jmp
+ * back; run at slices shorter than the block, so the fast loop runs it
+ * in counted mode and stops inside it, also with pc breakpoints in it. */
+static uint32_t counted_image(struct img *m)
+{
+    uint32_t at = 0, loop = 0x1000u - 4u * (1u + rn(24));
+    unsigned n = 8 + rn(40);
+
+    memset(m, 0, sizeof *m);
+    put(m, at, enc(VISA_OP_MOVI, 9, DATA >> 8, 0)); at += 4;
+    put(m, at, enc(VISA_OP_MOVI, 8, 0x0F, 0)); at += 4;     /* 0xF00: code page */
+    put(m, at, enc(VISA_OP_MOVI, VISA_REG_SP, 0x20, 0)); at += 4;
+    put(m, at, visa_enc_j(VISA_OP_JMP, loop >> 2));
+    at = loop;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = rn(100);
+        if (k < 45)
+            put(m, at, enc(alu_r[rn(sizeof alu_r)], 2 + rn(3), 1 + rn(4), 1 + rn(4)));
+        else if (k < 55)
+            put(m, at, enc(VISA_OP_ADDI, 1, 1, rn(4)));
+        else if (k < 65)
+            put(m, at, enc(rn(2) ? VISA_OP_STW : VISA_OP_STB, rn(8) * 4, 9, 1 + rn(4)));
+        else if (k < 75)
+            put(m, at, enc(VISA_OP_LDW, 2 + rn(3), 9, rn(8) * 4));
+        else if (k < 78)
+            put(m, at, enc(VISA_OP_STW, rn(8) * 4, 8, 1 + rn(4)));
+        else if (k < 90) {                      /* balanced */
+            put(m, at, enc(VISA_OP_PUSH, 1 + rn(4), 0, 0)); at += 4;
+            put(m, at, enc(VISA_OP_POP, 2 + rn(3), 0, 0));
+        }
+        else if (k < 93)
+            put(m, at, enc(VISA_OP_OUT, 1, VISA_PORT_DECIMAL, 0));
+        else
+            put(m, at, enc(VISA_OP_NOP, 0, 0, 0));
+        at += 4;
+    }
+    put(m, at, visa_enc_j(VISA_OP_JMP, loop >> 2));
+    return loop;
+}
+
+START_TEST(test_counted_mode)
+{
+    char where[96];
+    static struct img im[VISA_MAX_GUESTS];
+    uint32_t loop[VISA_MAX_GUESTS];
+
+    rng_state = 0xC0C0A700u + (uint64_t)_i * 6007u;
+    for (unsigned prog = 0; prog < 40; prog++) {
+        struct pair p;
+        int n = 1 + (int)rn(6);
+        pair_new(&p, VISA_MAX_GUESTS * VISA_GUEST_MEM);
+        cur_nbps = 0;
+        for (int k = 0; k < n; k++) {
+            loop[k] = counted_image(&im[k]);
+            REQUIRE(visa_hv_add_guest(p.a, im[k].b, im[k].size) == k + 1);
+            REQUIRE(visa_hv_add_guest(p.b, im[k].b, im[k].size) == k + 1);
+            uint32_t gs = rn(3) ? 0 : 1 + rn(9);
+            visa_hv_set_guest_slice(p.a, k + 1, gs);
+            visa_hv_set_guest_slice(p.b, k + 1, gs);
+            p.a->g[k].vmcs.trap_ctl = p.b->g[k].vmcs.trap_ctl = 0;
+        }
+        uint32_t slice = 1 + rn(7);
+        visa_hv_set_slice(p.a, slice);
+        visa_hv_set_slice(p.b, slice);
+        for (unsigned cp = 0; cp < 40; cp++) {
+            snprintf(where, sizeof where, "counted loop %d program %u checkpoint %u", _i, prog, cp);
+            uint64_t budget = rn(2) ? 1 + rn(30) : 1 + rn(3000);
+            run_both(&p, budget, where);
+            int gid = 1 + (int)rn((uint32_t)n);
+            unsigned k = rn(100);
+            struct visa_hv *m[2] = { p.a, p.b };
+            if (k < 20) {                   /* breakpoints inside the blocks */
+                struct visa_bp bps[4];
+                size_t nb = rn(5);
+                for (size_t i = 0; i < nb; i++) {
+                    bps[i].guest = (int)rn((uint32_t)n + 1);
+                    bps[i].pc = loop[gid - 1] + 4u * rn(40);
+                }
+                for (int i = 0; i < 2; i++)
+                    REQUIRE(visa_hv_set_breakpoints(m[i], bps, nb) == VISA_OK);
+            } else if (k < 30) {
+                for (int i = 0; i < 2; i++)
+                    visa_hv_flush_tlb(m[i], gid);
+            } else if (k < 40) {
+                step_both(&p, gid, 1 + rn(5), where);
+            } else if (k < 45) {
+                visa_hv_set_slice(p.a, 1 + k % 5);
+                visa_hv_set_slice(p.b, 1 + k % 5);
+            }
+            compare(p.a, p.b, where);
+        }
+        pair_free(&p);
+    }
+}
+END_TEST
+
 /* ---- Interrupted runs: the round robin cut at arbitrary points ------- */
 
 static volatile sig_atomic_t stop_fast;     /* the fast machine's stop flag */
@@ -790,6 +893,7 @@ int main(void)
     tcase_add_loop_test(tc, test_random_programs, 0, (int)NLOOPS);
     tcase_add_loop_test(tc, test_timer_exits, 0, 2);
     tcase_add_loop_test(tc, test_interrupted_runs, 0, 2);
+    tcase_add_loop_test(tc, test_counted_mode, 0, 2);
     tcase_add_test(tc, test_examples);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

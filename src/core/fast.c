@@ -22,11 +22,13 @@
  * end of its straight-line block (n: up to a branch, jump, call, ret or
  * the page end) and how many of them access data on the fast path (d),
  * packed in one 64-bit count.  Entering a block subtracts both from the
- * loop's counter at once; when the budget is smaller, a STOP handler is
- * planted in the entry where the budget ends (it is inside the block, so
- * reached in line) and removed on every way out.  Leaving a block early
- * at entry X gives back X's counts.  So timer exits, --max-instructions
- * and guest switches are exact and cost one subtraction per block.
+ * loop's counter at once; when the budget is smaller (a slice shorter
+ * than the block), the block runs in counted mode: copies of the in-line
+ * handlers, built from the same source, that count the budget down per
+ * instruction and leave when it is used up, so nothing is planted in the
+ * decoded code.  Leaving a block early at entry X gives back X's counts.
+ * So timer exits, --max-instructions and guest switches are exact and
+ * cost one subtraction per block.
  * icount, slice and TLB hits (one per fetch from the current page, one
  * per data access) are added up lazily and written back before anything
  * that can look at them.
@@ -45,7 +47,7 @@
  *
  * Fusion.  An addi rd, rd, imm followed by an in-page branch (a loop's
  * counter and test) runs as one handler, unless either carries a
- * breakpoint mark; a STOP planted on the branch unfuses it meanwhile.
+ * breakpoint mark; counted mode runs the two unfused.
  *
  * Translation.  The code page is translated once on entry (a TLB hit as
  * exec_one would count it, or one reference step when it would miss).
@@ -90,13 +92,20 @@
 
 /* Handlers.  A..F: the six branch conditions, in page (delta in bytes
  * between entries) and far (new pc computed). */
-#define FAST_HANDLERS(X)                                                   \
-    X(FALLBACK) X(STOP) X(BP) X(PAGEEND)                                   \
+#define FAST_HANDLERS(X) FAST_H_EDGE(X) FAST_H_LINE(X) FAST_H_TERM(X)
+/* Handlers that leave through the sentinel or exec.c. */
+#define FAST_H_EDGE(X) X(FALLBACK) X(PAGEEND)
+/* Handlers that go on in line to the next entry (and BP, which runs the
+ * word's own): these have a counted copy (see partial). */
+#define FAST_H_LINE(X)                                                     \
+    X(BP)                                                                  \
     X(ADD) X(ADDA) X(SUB) X(MUL) X(DIV) X(MOD) X(AND) X(OR) X(XOR)        \
     X(SHL) X(SHR) X(SAR) X(SLT) X(SLTU)                                    \
     X(ADDI) X(ADDIA) X(MULI) X(DIVI) X(ANDI) X(ORI) X(XORI)                \
     X(SHLI) X(SHRI) X(SARI) X(LI) X(MOV) X(MOVHI) X(NOP)                   \
-    X(LDB) X(LDW) X(LDW0) X(STB) X(STW) X(STW0) X(PUSH) X(POP)            \
+    X(LDB) X(LDW) X(LDW0) X(STB) X(STW) X(STW0) X(PUSH) X(POP)
+/* Handlers that end a block (jumps, calls, ret, branches). */
+#define FAST_H_TERM(X)                                                     \
     X(JMP) X(JR) X(CALL) X(CALLR) X(RET)                                   \
     X(JEQ) X(JNE) X(JLT) X(JGE) X(JLTU) X(JGEU)                            \
     X(JEQF) X(JNEF) X(JLTF) X(JGEF) X(JLTUF) X(JGEUF)                      \
@@ -129,21 +138,13 @@ struct fent {
     uint8_t a, b, c;                    /* register numbers (< 32) */
     uint8_t id;                         /* switch build: the dispatch slot */
     uint8_t rid;                        /* the handler of the word itself */
-    uint8_t fused;                      /* the slot runs this entry and the
-                                           branch after it (AJxx) */
+    uint8_t cid;                        /* the counted dispatch slot: BP or
+                                           the word's own (never fused) */
 };
 
 #define ND(n, d)  ((int64_t)(((uint64_t)(n) << 32) | (uint32_t)(d)))
 #define NOF(e)    ((uint32_t)((uint64_t)(e)->nd >> 32))
 #define DOF(e)    ((uint32_t)(e)->nd)
-
-#if FAST_CGOTO
-typedef const void *slot_t;
-#define SLOT(e) ((e)->h)
-#else
-typedef uint8_t slot_t;
-#define SLOT(e) ((e)->id)
-#endif
 
 struct fpage {
     struct fent e[NENT + 1];            /* + the sentinel (H_PAGEEND) */
@@ -488,16 +489,17 @@ static bool bp_marked(const struct visa_fast *fs, int owner, unsigned i)
            (owner > 0 && owner <= VISA_MAX_GUESTS && (fs->bpoff[owner][i / 32] & bit));
 }
 
-/* Set E's dispatch slot to handler ID. */
-static void set_slot(struct fent *e, unsigned id, const void *const *tab)
+/* Set E's dispatch slot to handler ID, its counted slot to CID. */
+static void set_slot(struct fent *e, unsigned id, unsigned cid,
+                     const void *const *tab)
 {
 #if FAST_CGOTO
     e->h = tab[id];
-    e->id = (uint8_t)id;
 #else
     (void)tab;
-    e->id = (uint8_t)id;
 #endif
+    e->id = (uint8_t)id;
+    e->cid = (uint8_t)cid;
 }
 
 /* The slot of entry I of frame F's page: a breakpoint mark, else an
@@ -510,15 +512,14 @@ static void slot_entry(struct visa_hv *hv, struct fpage *pg, uint32_t f,
     int owner = hv->frame_owner[f];
     unsigned id = e->rid;
 
-    e->fused = 0;
     if (bp_marked(hv->fast, owner, i)) {
-        id = H_BP;
-    } else if (id == H_ADDIA && i + 1 < NENT && is_near_branch(e[1].rid) &&
-               !bp_marked(hv->fast, owner, i + 1)) {
-        id = H_AJEQ + (e[1].rid - H_JEQ);
-        e->fused = 1;
+        set_slot(e, H_BP, H_BP, tab);
+        return;
     }
-    set_slot(e, id, tab);
+    if (id == H_ADDIA && i + 1 < NENT && is_near_branch(e[1].rid) &&
+        !bp_marked(hv->fast, owner, i + 1))
+        id = H_AJEQ + (e[1].rid - H_JEQ);
+    set_slot(e, id, e->rid, tab);
 }
 
 /* Block counts of entries HI down to 0 (stopping early below LO once an
@@ -561,7 +562,7 @@ static void decode_page(struct visa_hv *hv, uint32_t f, const void *const *tab)
         slot_entry(hv, pg, f, i, tab);
     memset(&pg->e[NENT], 0, sizeof pg->e[NENT]);
     pg->e[NENT].rid = H_PAGEEND;
-    set_slot(&pg->e[NENT], H_PAGEEND, tab);
+    set_slot(&pg->e[NENT], H_PAGEEND, H_PAGEEND, tab);
     fix_lengths(pg, NENT - 1, 0);
     memset(pg->stale, 0, sizeof pg->stale);
     pg->anystale = false;
@@ -645,23 +646,37 @@ static bool refill(struct visa_hv *hv, struct visa_guest *g,
 
 /* ---- The loop ------------------------------------------------------------------ */
 
+/* The block mode (NEXT, RID, CASE; a data miss leaves for DMISS) and
+ * the counted mode (CNEXT, CRID, CCASE, cdmiss: see partial). */
 #if FAST_CGOTO
 #define NEXT()          goto *ip->h
 #define RID()           goto *tab[ip->rid]
 #define CASE(x)         L_##x:
 #define DISPATCH_BEGIN
 #define DISPATCH_END
-#define STOPV           (tab[H_STOP])
-#define RIDV(e)         (tab[(e)->rid])
+#define CDISPATCH()     goto *ctab[ip->cid]
+#define CRID()          goto *ctab[ip->rid]
+#define CCASE(x)        C_##x:
+#define CDISPATCH_BEGIN
+#define CDISPATCH_END
 #else
 #define NEXT()          goto dispatch
 #define RID()           do { hid = ip->rid; goto again; } while (0)
 #define CASE(x)         case H_##x:
 #define DISPATCH_BEGIN  dispatch: hid = ip->id; again: switch (hid) {
 #define DISPATCH_END    default: goto fallback; }
-#define STOPV           ((uint8_t)H_STOP)
-#define RIDV(e)         ((uint8_t)(e)->rid)
+#define CDISPATCH()     goto cdispatch
+#define CRID()          do { hid = ip->rid; goto cagain; } while (0)
+#define CCASE(x)        case H_##x:
+#define CDISPATCH_BEGIN cdispatch: hid = ip->cid; cagain: switch (hid) {
+#define CDISPATCH_END   default: goto again; }
 #endif
+/* Counted mode: the instruction at IP is the next one; CNT more may run. */
+#define CNEXT() do {                                              \
+        if (UNLIKELY(--cnt == 0))                                 \
+            goto cstop;                                           \
+        CDISPATCH();                                              \
+    } while (0)
 
 /* P, which the compiler cannot see through: what is read through it is
  * read again, so that a hot path need not keep it in a register. */
@@ -676,11 +691,11 @@ static bool refill(struct visa_hv *hv, struct visa_guest *g,
 
 /* The loop's counter ACC: the instructions left in the high half, DLOW
  * minus the data hits not yet written back in the low half.  It is
- * negative only inside a block that holds a planted STOP. */
+ * negative only inside a block run in counted mode. */
 #define DLOW     0xFFFFFFFFu
 #define LEFT()   ((int32_t)(acc >> 32))         /* acc >= 0 */
 
-/* Enter the block at IP: one subtraction, or plant the STOP. */
+/* Enter the block at IP: one subtraction, or the counted mode. */
 #define BLOCK() do {                                              \
         acc -= ip->nd;                                            \
         if (UNLIKELY(acc < 0))                                    \
@@ -727,10 +742,6 @@ struct fcold {
     unsigned ev;                        /* VISA_EV_* of the last exec.c step */
     uint32_t lpc, lword;                /* its pc and word */
     const uint8_t *fptr;                /* the code page in host memory */
-    struct fent *patch;                 /* the planted STOP, and */
-    slot_t psave;                       /* the slot it replaced */
-    struct fent *patch2;                /* the fused entry before it */
-    slot_t psave2;
     uint64_t gen;                       /* 0: the ring is not set up yet */
     struct rslot *crs;                  /* G's, when its slice is a full
                                            one begun by the ring */
@@ -752,16 +763,6 @@ struct fcold {
         c.lsync = LEFT();                                         \
     } while (0)
 
-#define UNPATCH() do {                                            \
-        if (c.patch != NULL) {                                    \
-            SLOT(c.patch) = c.psave;                              \
-            c.patch = NULL;                                       \
-            if (c.patch2 != NULL) {                               \
-                SLOT(c.patch2) = c.psave2;                        \
-                c.patch2 = NULL;                                  \
-            }                                                     \
-        }                                                         \
-    } while (0)
 
 /* The data cache index for VA: VPN mod 64; TADD: that entry's ADD. */
 #define FTLB(va) (((va) >> VISA_PAGE_SHIFT) % VISA_TLB_SIZE)
@@ -849,6 +850,14 @@ unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n64,
         FAST_HANDLERS(X)
 #undef X
     };
+    static const void *const ctab[H_COUNT] = {
+#define X(name) [H_##name] = &&L_##name,
+        FAST_H_EDGE(X) FAST_H_TERM(X)
+#undef X
+#define X(name) [H_##name] = &&C_##name,
+        FAST_H_LINE(X)
+#undef X
+    };
 #else
     static const void *const *const tab = NULL;
     unsigned hid;
@@ -859,6 +868,7 @@ unsigned visa_core_fast(struct visa_hv *hv, struct visa_guest *g, uint64_t n64,
                                            zeroed) when first needed */
     struct fent *ip = NULL, *base = NULL;
     int64_t acc;
+    int32_t cnt = 0;                    /* counted mode: see partial */
     uint32_t page_va = 0, npc, va, v;
     unsigned acs = 0;
     uint32_t t;                         /* a data cache index */
@@ -924,8 +934,12 @@ single:
     goto counted;
 
 partial:
-    /* The budget ends inside this block: stop in front of entry k (an
-     * addi fused with the branch at k runs unfused meanwhile). */
+    /* The budget ends inside this block, in front of entry k: run its
+     * first k entries in counted mode, the handlers' copies that count
+     * down CNT (and dispatch through fent.cid: no fusion, which could
+     * run past k) and leave for cstop when it reaches 0.  The block's
+     * counts are subtracted as in block mode, so everything that leaves
+     * a block early works alike in both modes. */
     acc += OPAQUE(ip)->nd;
     {
         int32_t k = LEFT();
@@ -933,22 +947,19 @@ partial:
             g->pc = IPPC();
             goto stopped_ip;
         }
-        c.patch = ip + k;
-        c.psave = SLOT(c.patch);
-        SLOT(c.patch) = STOPV;
-        if (c.patch[-1].fused) {
-            c.patch2 = c.patch - 1;
-            c.psave2 = SLOT(c.patch2);
-            SLOT(c.patch2) = RIDV(c.patch2);
-        }
+        cnt = k;
         acc -= ip->nd;
-        NEXT();
+        CDISPATCH();
     }
+cstop:
+    /* The counted budget ends in front of IP: give back its counts. */
+    acc += ip->nd;
+    g->pc = IPPC();
+    goto stopped_ip;
 
 fallback:
     /* The instruction at IP goes through exec.c: counters written back,
      * then the word is executed as exec_one would after its fetch. */
-    UNPATCH();
     acc += ip->nd;
     c.lpc = IPPC();
     g->pc = c.lpc;
@@ -979,6 +990,12 @@ dmiss:
         !refill(hv, g, va, acs & 0xFu))
         goto fallback;
     RID();
+cdmiss:
+    /* The same in counted mode. */
+    if ((va & VISA_PAGE_MASK) > VISA_PAGE_SIZE - (acs >> 4) ||
+        !refill(hv, g, va, acs & 0xFu))
+        goto fallback;
+    CRID();
 
 jump:
     /* NPC: the next pc after a jump, call or ret. */
@@ -1139,7 +1156,6 @@ next_slow:
     }
 
 out:
-    UNPATCH();
     SYNC();
     c.before += (uint32_t)(c.n0 - LEFT());
     *done = c.before;
@@ -1185,7 +1201,7 @@ out:
         t = FTLB(va);                                             \
         if (UNLIKELY(g->dcache.tag[t] != (want))) {               \
             acs = (acs_);                                         \
-            goto dmiss;                                           \
+            goto DMISS;                                           \
         }                                                         \
         hadd = g->dcache.add[t];                                  \
     } while (0)
@@ -1206,95 +1222,112 @@ out:
 #define RD4 (VISA_PFQ_READ | 4u << 4)
 #define WR4 (VISA_PFQ_WRITE | 4u << 4)
 
-    DISPATCH_BEGIN
-    ALU(ADD,   RA = RB + RC)
-    ALU(ADDA,  RA += RC)
-    ALU(SUB,   RA = RB - RC)
-    ALU(MUL,   RA = RB * RC)
-    ALU(DIV,   v = RC; RA = v ? RB / v : 0xFFFFFFFFu)
-    ALU(MOD,   v = RC; RA = v ? RB % v : RB)
-    ALU(AND,   RA = RB & RC)
-    ALU(OR,    RA = RB | RC)
-    ALU(XOR,   RA = RB ^ RC)
-    ALU(SHL,   RA = RB << (RC & 31u))
-    ALU(SHR,   RA = RB >> (RC & 31u))
-    ALU(SAR,   RA = sar32(RB, RC))
-    ALU(SLT,   RA = lt_signed(RB, RC))
-    ALU(SLTU,  RA = RB < RC)
-    ALU(ADDI,  RA = RB + IMM)
-    ALU(ADDIA, RA += IMM)
-    ALU(MULI,  RA = RB * IMM)
-    ALU(DIVI,  RA = RB / IMM)
-    ALU(ANDI,  RA = RB & IMM)
-    ALU(ORI,   RA = RB | IMM)
-    ALU(XORI,  RA = RB ^ IMM)
-    ALU(SHLI,  RA = RB << IMM)
-    ALU(SHRI,  RA = RB >> IMM)
-    ALU(SARI,  RA = sar32(RB, IMM))
-    ALU(LI,    RA = IMM)
-    ALU(MOV,   RA = RB)
-    ALU(MOVHI, RA = IMM | (RA & 0xFFFFu))
-    ALU(NOP,   (void)0)
+/* The handlers that have a counted copy (FAST_H_LINE). */
+#define FAST_LINE_HANDLERS                                            \
+    ALU(ADD,   RA = RB + RC)                                          \
+    ALU(ADDA,  RA += RC)                                              \
+    ALU(SUB,   RA = RB - RC)                                          \
+    ALU(MUL,   RA = RB * RC)                                          \
+    ALU(DIV,   v = RC; RA = v ? RB / v : 0xFFFFFFFFu)                 \
+    ALU(MOD,   v = RC; RA = v ? RB % v : RB)                          \
+    ALU(AND,   RA = RB & RC)                                          \
+    ALU(OR,    RA = RB | RC)                                          \
+    ALU(XOR,   RA = RB ^ RC)                                          \
+    ALU(SHL,   RA = RB << (RC & 31u))                                 \
+    ALU(SHR,   RA = RB >> (RC & 31u))                                 \
+    ALU(SAR,   RA = sar32(RB, RC))                                    \
+    ALU(SLT,   RA = lt_signed(RB, RC))                                \
+    ALU(SLTU,  RA = RB < RC)                                          \
+    ALU(ADDI,  RA = RB + IMM)                                         \
+    ALU(ADDIA, RA += IMM)                                             \
+    ALU(MULI,  RA = RB * IMM)                                         \
+    ALU(DIVI,  RA = RB / IMM)                                         \
+    ALU(ANDI,  RA = RB & IMM)                                         \
+    ALU(ORI,   RA = RB | IMM)                                         \
+    ALU(XORI,  RA = RB ^ IMM)                                         \
+    ALU(SHLI,  RA = RB << IMM)                                        \
+    ALU(SHRI,  RA = RB >> IMM)                                        \
+    ALU(SARI,  RA = sar32(RB, IMM))                                   \
+    ALU(LI,    RA = IMM)                                              \
+    ALU(MOV,   RA = RB)                                               \
+    ALU(MOVHI, RA = IMM | (RA & 0xFFFFu))                             \
+    ALU(NOP,   (void)0)                                               \
+                                                                      \
+    CASE(LDB) {                                                       \
+        va = RB + IMM;                                                \
+        DACCL(r, TAG1(va), 1u, VISA_PFQ_READ | 1u << 4);              \
+        RA = *host(hadd, va);                                         \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(LDW) {                                                       \
+        va = RB + IMM;                                                \
+        DACCL(r, TAG4(va), 4u, RD4);                                  \
+        RA = visa_load_be32(host(hadd, va));                          \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(LDW0) {                                                      \
+        va = RB;                                                      \
+        DACCL(r, TAG4(va), 4u, RD4);                                  \
+        RA = visa_load_be32(host(hadd, va));                          \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(STB) {                                                       \
+        va = RB + IMM;                                                \
+        DACCL(w, TAG1(va), 1u, VISA_PFQ_WRITE | 1u << 4);             \
+        *host(hadd, va) = (uint8_t)RC;                                \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(STW) {                                                       \
+        va = RB + IMM;                                                \
+        DACCL(w, TAG4(va), 4u, WR4);                                  \
+        visa_store_be32(host(hadd, va), RC);                          \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(STW0) {                                                      \
+        va = RB;                                                      \
+        DACCL(w, TAG4(va), 4u, WR4);                                  \
+        visa_store_be32(host(hadd, va), RC);                          \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(PUSH) {                                                      \
+        va = g->r[VISA_REG_SP] - 4u;                                  \
+        DACC(wtag, TAG4(va), WR4);                                    \
+        visa_store_be32(host(hadd, va), RA);                          \
+        g->r[VISA_REG_SP] = va;                                       \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(POP) {                                                       \
+        va = g->r[VISA_REG_SP];                                       \
+        DACC(rtag, TAG4(va), RD4);                                    \
+        v = visa_load_be32(host(hadd, va));                           \
+        g->r[VISA_REG_SP] = va + 4u;                                  \
+        RA = v;                                                       \
+        ip++;                                                         \
+        NEXT();                                                       \
+    }                                                                 \
+    CASE(BP) {                                                        \
+        /* A breakpoint may be set at this offset: is it this pc? */  \
+        if (visa_core_bp_at(hv, g, IPPC())) {                         \
+            acc += ip->nd;                                            \
+            c.lpc = IPPC();                                           \
+            g->pc = c.lpc;                                            \
+            visa_core_bp_hit(hv, g, c.lpc);                           \
+            c.ev = VISA_EV_BREAK;                                     \
+            goto out;                                                 \
+        }                                                             \
+        RID();                                                        \
+    }
 
-    CASE(LDB) {
-        va = RB + IMM;
-        DACCL(r, TAG1(va), 1u, VISA_PFQ_READ | 1u << 4);
-        RA = *host(hadd, va);
-        ip++;
-        NEXT();
-    }
-    CASE(LDW) {
-        va = RB + IMM;
-        DACCL(r, TAG4(va), 4u, RD4);
-        RA = visa_load_be32(host(hadd, va));
-        ip++;
-        NEXT();
-    }
-    CASE(LDW0) {
-        va = RB;
-        DACCL(r, TAG4(va), 4u, RD4);
-        RA = visa_load_be32(host(hadd, va));
-        ip++;
-        NEXT();
-    }
-    CASE(STB) {
-        va = RB + IMM;
-        DACCL(w, TAG1(va), 1u, VISA_PFQ_WRITE | 1u << 4);
-        *host(hadd, va) = (uint8_t)RC;
-        ip++;
-        NEXT();
-    }
-    CASE(STW) {
-        va = RB + IMM;
-        DACCL(w, TAG4(va), 4u, WR4);
-        visa_store_be32(host(hadd, va), RC);
-        ip++;
-        NEXT();
-    }
-    CASE(STW0) {
-        va = RB;
-        DACCL(w, TAG4(va), 4u, WR4);
-        visa_store_be32(host(hadd, va), RC);
-        ip++;
-        NEXT();
-    }
-    CASE(PUSH) {
-        va = g->r[VISA_REG_SP] - 4u;
-        DACC(wtag, TAG4(va), WR4);
-        visa_store_be32(host(hadd, va), RA);
-        g->r[VISA_REG_SP] = va;
-        ip++;
-        NEXT();
-    }
-    CASE(POP) {
-        va = g->r[VISA_REG_SP];
-        DACC(rtag, TAG4(va), RD4);
-        v = visa_load_be32(host(hadd, va));
-        g->r[VISA_REG_SP] = va + 4u;
-        RA = v;
-        ip++;
-        NEXT();
-    }
+#define DMISS dmiss
+    DISPATCH_BEGIN
+    FAST_LINE_HANDLERS
 
     CASE(JMP) {
         npc = IMM;
@@ -1339,29 +1372,22 @@ out:
         npc = page_va + VISA_PAGE_SIZE;
         goto jump;
     }
-    CASE(STOP) {
-        /* The budget ends here (planted by partial). */
-        acc += ip->nd;
-        UNPATCH();
-        g->pc = IPPC();
-        goto stopped_ip;
-    }
-    CASE(BP) {
-        /* A breakpoint may be set at this offset: is it this pc? */
-        if (visa_core_bp_at(hv, g, IPPC())) {
-            UNPATCH();
-            acc += ip->nd;
-            c.lpc = IPPC();
-            g->pc = c.lpc;
-            visa_core_bp_hit(hv, g, c.lpc);
-            c.ev = VISA_EV_BREAK;
-            goto out;
-        }
-        RID();
-    }
     CASE(FALLBACK) {
         goto fallback;
     }
     DISPATCH_END
+
+    /* The counted copies. */
+#undef CASE
+#undef NEXT
+#undef RID
+#undef DMISS
+#define CASE(x) CCASE(x)
+#define NEXT()  CNEXT()
+#define RID()   CRID()
+#define DMISS   cdmiss
+    CDISPATCH_BEGIN
+    FAST_LINE_HANDLERS
+    CDISPATCH_END
     return c.ev;                        /* not reached */
 }
