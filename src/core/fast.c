@@ -696,6 +696,16 @@ static bool refill(struct visa_hv *hv, struct visa_guest *g,
 #define LEFT()   ((int32_t)(acc >> 32))         /* acc >= 0 */
 
 /* Enter the block at IP: one subtraction, or the counted mode. */
+/* Continue the guest of ring slot NS where the slot left it (the place
+ * moves on: the slot is spent). */
+#define RESUME_SLOT(ns) do {                                               \
+        ip = (ns)->ip;                                                     \
+        base = (ns)->base;                                                 \
+        c.fptr = (ns)->fptr;                                               \
+        page_va = (ns)->page_va;                                           \
+        c.paging = (ns)->paging;                                           \
+        (ns)->gen = 0;                                                     \
+    } while (0)
 #define BLOCK() do {                                              \
         acc -= ip->nd;                                            \
         if (UNLIKELY(acc < 0))                                    \
@@ -1055,12 +1065,7 @@ stopped_ip:
         c.n0 = c.lsync = (int32_t)ns->sl;
         acc = ND(c.n0, DLOW);
         c.crs = ns;
-        ip = ns->ip;
-        base = ns->base;
-        c.fptr = ns->fptr;
-        page_va = ns->page_va;
-        c.paging = ns->paging;
-        ns->gen = 0;                    /* the place moves on */
+        RESUME_SLOT(ns);
         BLOCK();
     }
 stopped:
@@ -1128,12 +1133,7 @@ ring_start:
         }
         if (ns->gen != c.gen)
             goto enter;
-        ip = ns->ip;
-        base = ns->base;
-        c.fptr = ns->fptr;
-        page_va = ns->page_va;
-        c.paging = ns->paging;
-        ns->gen = 0;                    /* the place moves on */
+        RESUME_SLOT(ns);
         BLOCK();
     }
 ring_stop:
