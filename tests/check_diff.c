@@ -560,6 +560,27 @@ static void sched_image(struct img *m)
     put(m, at, enc(VISA_OP_HALT, 0, 0, 0));
 }
 
+/* Give both machines of P the same N guests from sched_image, with random
+ * per-guest slices and trap controls, and the same random global slice,
+ * which is returned. */
+static uint32_t add_sched_guests(struct pair *p, struct img *im, int n)
+{
+    const char *where = "setting up the guests";
+    for (int k = 0; k < n; k++) {
+        sched_image(&im[k]);
+        REQUIRE(visa_hv_add_guest(p->a, im[k].b, im[k].size) == k + 1);
+        REQUIRE(visa_hv_add_guest(p->b, im[k].b, im[k].size) == k + 1);
+        uint32_t gs = rn(4) ? 0 : 1 + rn(3), t = rn(2) ? VISA_TRAP_DEFAULT : 0;
+        visa_hv_set_guest_slice(p->a, k + 1, gs);
+        visa_hv_set_guest_slice(p->b, k + 1, gs);
+        p->a->g[k].vmcs.trap_ctl = p->b->g[k].vmcs.trap_ctl = t;
+    }
+    uint32_t slice = 1 + rn(3);
+    visa_hv_set_slice(p->a, slice);
+    visa_hv_set_slice(p->b, slice);
+    return slice;
+}
+
 START_TEST(test_timer_exits)
 {
     char where[96];
@@ -574,18 +595,7 @@ START_TEST(test_timer_exits)
         attach_hooks(p.a, &con_fast, false, hook);
         attach_hooks(p.b, &con_ref, true, hook);
         cur_nbps = 0;
-        for (int k = 0; k < n; k++) {
-            sched_image(&im[k]);
-            REQUIRE(visa_hv_add_guest(p.a, im[k].b, im[k].size) == k + 1);
-            REQUIRE(visa_hv_add_guest(p.b, im[k].b, im[k].size) == k + 1);
-            uint32_t gs = rn(4) ? 0 : 1 + rn(3), t = rn(2) ? VISA_TRAP_DEFAULT : 0;
-            visa_hv_set_guest_slice(p.a, k + 1, gs);
-            visa_hv_set_guest_slice(p.b, k + 1, gs);
-            p.a->g[k].vmcs.trap_ctl = p.b->g[k].vmcs.trap_ctl = t;
-        }
-        uint32_t slice = 1 + rn(3);
-        visa_hv_set_slice(p.a, slice);
-        visa_hv_set_slice(p.b, slice);
+        uint32_t slice = add_sched_guests(&p, im, n);
         for (unsigned cp = 0; cp < 50; cp++) {
             snprintf(where, sizeof where, "timer loop %d program %u checkpoint %u", _i, prog, cp);
             unsigned kind = rn(4);
@@ -791,18 +801,7 @@ START_TEST(test_interrupted_runs)
         visa_hv_set_stop_flag(p.a, &stop_fast);
         attach_hooks(p.b, &con_ref, true, false);
         cur_nbps = 0;
-        for (int k = 0; k < n; k++) {
-            sched_image(&im[k]);
-            REQUIRE(visa_hv_add_guest(p.a, im[k].b, im[k].size) == k + 1);
-            REQUIRE(visa_hv_add_guest(p.b, im[k].b, im[k].size) == k + 1);
-            uint32_t gs = rn(4) ? 0 : 1 + rn(3), t = rn(2) ? VISA_TRAP_DEFAULT : 0;
-            visa_hv_set_guest_slice(p.a, k + 1, gs);
-            visa_hv_set_guest_slice(p.b, k + 1, gs);
-            p.a->g[k].vmcs.trap_ctl = p.b->g[k].vmcs.trap_ctl = t;
-        }
-        uint32_t slice = 1 + rn(3);
-        visa_hv_set_slice(p.a, slice);
-        visa_hv_set_slice(p.b, slice);
+        uint32_t slice = add_sched_guests(&p, im, n);
         for (unsigned cp = 0; cp < 40; cp++) {
             snprintf(where, sizeof where, "cut loop %d program %u checkpoint %u", _i, prog, cp);
             unsigned kind = rn(3);
