@@ -59,7 +59,6 @@ void console_write_cb(void *ctx, int guest, const char *buf, size_t len)
         return;
     if (!c->prefixed) {
         fwrite(buf, 1, len, c->out);
-        c->last_guest = guest;
         return;
     }
     struct console_guest *g = &c->g[guest];

@@ -27,7 +27,6 @@ struct console_guest {
 struct console {
     FILE *out;
     int prefixed;            /* several guests: `[gN] ` per line */
-    int last_guest;          /* for unprefixed output: who wrote last */
     struct console_guest g[VISA_MAX_GUESTS + 1];   /* index = guest id */
 };
 

@@ -239,14 +239,6 @@ static bool parse_decimal(const char *s, long *v)
     return true;
 }
 
-bool mon_is_guest(const struct mon *m, const char *s)
-{
-    long v;
-    if (s[0] == 'g' || s[0] == 'G')
-        s++;
-    return parse_decimal(s, &v) && v >= 1 && v <= m->hv->nguests;
-}
-
 int mon_parse_guest(struct mon *m, const char *s, int *guest)
 {
     long v;

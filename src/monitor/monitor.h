@@ -158,9 +158,6 @@ int mon_eval(struct mon *m, const char *expr, int guest, uint32_t *val);
 /* Parse a GUEST argument (`gN` or `N`) naming an existing guest.  0, or
  * -1 after reporting the error. */
 int mon_parse_guest(struct mon *m, const char *s, int *guest);
-/* True when S looks like a GUEST argument (gN or a plain decimal N that
- * names an existing guest); reports nothing. */
-bool mon_is_guest(const struct mon *m, const char *s);
 /* The focused guest, or -1 after reporting "no guest loaded". */
 int mon_focus(struct mon *m);
 /* Symbols of GUEST (never NULL). */
